@@ -1,0 +1,59 @@
+//! The clock, injected so tests can move time (payment windows, expiry).
+//! Times are UTC `NaiveDateTime`; shoppers see China Standard Time (UTC+8,
+//! no daylight saving), so local dates are a fixed 8-hour shift.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+
+pub trait Clock: Send + Sync + 'static {
+    /// Now, in UTC.
+    fn now(&self) -> NaiveDateTime;
+}
+
+/// The real clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> NaiveDateTime {
+        Utc::now().naive_utc()
+    }
+}
+
+/// A clock that stands still until told to move.
+#[derive(Debug, Clone)]
+pub struct TestClock {
+    now: Arc<Mutex<NaiveDateTime>>,
+}
+
+impl TestClock {
+    pub fn new(start: NaiveDateTime) -> TestClock {
+        TestClock {
+            now: Arc::new(Mutex::new(start)),
+        }
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> NaiveDateTime {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The calendar date in China at the UTC instant `at`.
+pub fn local_date(at: NaiveDateTime) -> NaiveDate {
+    (at + Duration::hours(8)).date()
+}
+
+/// `2026-11-25 14:30` in China time.
+pub fn format_local(at: NaiveDateTime) -> String {
+    (at + Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

@@ -1,0 +1,97 @@
+//! Command line and environment configuration (clap). Every option has an
+//! environment variable; nothing here is global.
+
+use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "storefront",
+    version,
+    about = "Server-rendered storefront with installments"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Creates a service agent; reads the password from standard input.
+    CreateStaff {
+        /// Phone number or email of the agent.
+        account: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to serve on.
+    #[arg(long, env = "STOREFRONT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// SQLite database file.
+    #[arg(long, env = "DATABASE_URL", default_value = "storefront.db")]
+    pub database: String,
+
+    /// Do not load demo data into an empty database.
+    #[arg(long = "no-demo-data")]
+    pub no_demo_data: bool,
+
+    /// Load demo data into an empty database (`STOREFRONT_DEMO=0` turns it off).
+    #[arg(long, env = "STOREFRONT_DEMO", default_value = "1", value_parser = BoolishValueParser::new(), hide = true)]
+    pub demo: bool,
+
+    /// Minutes an order may stay unpaid before it closes.
+    #[arg(long, env = "STOREFRONT_PAYMENT_WINDOW_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub payment_window_minutes: u32,
+
+    /// Smallest order total (in fen) that may be paid in installments.
+    #[arg(
+        long,
+        env = "STOREFRONT_INSTALLMENT_MINIMUM_FEN",
+        default_value_t = 30_000
+    )]
+    pub installment_minimum_fen: i64,
+
+    /// Customer-service hotline shown to shoppers.
+    #[arg(long, env = "STOREFRONT_HOTLINE", default_value = "400-820-8820")]
+    pub hotline: String,
+
+    /// Customer-service hours shown beside the hotline.
+    #[arg(long, env = "STOREFRONT_SERVICE_HOURS", default_value = "09:00–21:00")]
+    pub service_hours: String,
+
+    /// Mark the session cookie `Secure` (set when served over HTTPS, e.g. behind a TLS proxy).
+    #[arg(long, env = "STOREFRONT_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "STOREFRONT_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Seconds between runs of the background jobs (closing expired orders).
+    #[arg(long, env = "STOREFRONT_JOB_INTERVAL_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub job_interval_secs: u64,
+}
+
+impl Config {
+    /// The configuration with every default, as on a bare command line
+    /// (environment variables still apply). Tests override fields.
+    pub fn from_args<I, T>(args: I) -> Result<Config, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::try_parse_from(
+            std::iter::once("storefront".into()).chain(args.into_iter().map(Into::into)),
+        )
+        .map(|cli| cli.config)
+    }
+
+    pub fn demo_data(&self) -> bool {
+        self.demo && !self.no_demo_data
+    }
+}

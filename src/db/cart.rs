@@ -1,0 +1,80 @@
+//! The cart: one row per account and product.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Conn;
+use super::catalog::Product;
+use super::ids::{ProductId, UserId};
+use super::schema::{cart_items, products};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cart_items, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct CartItem {
+    pub user_id: UserId,
+    pub product_id: ProductId,
+    pub quantity: i32,
+    pub added_at: NaiveDateTime,
+}
+
+/// The cart with its products, oldest line first.
+pub fn list_cart(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(CartItem, Product)>> {
+    cart_items::table
+        .inner_join(products::table)
+        .filter(cart_items::user_id.eq(user))
+        .order((cart_items::added_at, cart_items::product_id))
+        .select((CartItem::as_select(), Product::as_select()))
+        .load(conn)
+}
+
+pub fn find_cart_quantity(
+    conn: &mut Conn,
+    user: UserId,
+    product: ProductId,
+) -> QueryResult<Option<i32>> {
+    cart_items::table
+        .find((user, product))
+        .select(cart_items::quantity)
+        .first(conn)
+        .optional()
+}
+
+pub fn count_cart_items(conn: &mut Conn, user: UserId) -> QueryResult<i64> {
+    cart_items::table
+        .filter(cart_items::user_id.eq(user))
+        .select(diesel::dsl::sum(cart_items::quantity))
+        .first::<Option<i64>>(conn)
+        .map(|n| n.unwrap_or(0))
+}
+
+/// Sets the quantity of a line, creating it if needed.
+pub fn set_cart_quantity(
+    conn: &mut Conn,
+    user: UserId,
+    product: ProductId,
+    quantity: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(cart_items::table)
+        .values((
+            cart_items::user_id.eq(user),
+            cart_items::product_id.eq(product),
+            cart_items::quantity.eq(quantity),
+            cart_items::added_at.eq(now),
+        ))
+        .on_conflict((cart_items::user_id, cart_items::product_id))
+        .do_update()
+        .set(cart_items::quantity.eq(quantity))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn remove_cart_item(conn: &mut Conn, user: UserId, product: ProductId) -> QueryResult<()> {
+    diesel::delete(cart_items::table.find((user, product))).execute(conn)?;
+    Ok(())
+}
+
+pub fn clear_cart(conn: &mut Conn, user: UserId) -> QueryResult<()> {
+    diesel::delete(cart_items::table.filter(cart_items::user_id.eq(user))).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Categories, products and stock. Stock moves only through guarded updates
+//! that can never take it below zero.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Conn;
+use super::ids::{CategoryId, ProductId};
+use super::schema::{categories, products};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Category {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub position: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = categories)]
+pub struct NewCategory<'a> {
+    pub slug: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = products, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Product {
+    pub id: ProductId,
+    pub category_id: CategoryId,
+    pub name_zh: String,
+    pub name_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub price_fen: i64,
+    pub stock: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = products)]
+pub struct NewProduct<'a> {
+    pub category_id: CategoryId,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub description_zh: &'a str,
+    pub description_en: &'a str,
+    pub price_fen: i64,
+    pub stock: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn list_categories(conn: &mut Conn) -> QueryResult<Vec<Category>> {
+    categories::table
+        .order((categories::position, categories::id))
+        .select(Category::as_select())
+        .load(conn)
+}
+
+pub fn find_category_by_slug(conn: &mut Conn, slug: &str) -> QueryResult<Option<Category>> {
+    categories::table
+        .filter(categories::slug.eq(slug))
+        .select(Category::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_category(conn: &mut Conn, new: &NewCategory<'_>) -> QueryResult<Category> {
+    diesel::insert_into(categories::table)
+        .values(new)
+        .returning(Category::as_returning())
+        .get_result(conn)
+}
+
+pub fn list_products(conn: &mut Conn, category: Option<CategoryId>) -> QueryResult<Vec<Product>> {
+    let mut query = products::table
+        .select(Product::as_select())
+        .order(products::id)
+        .into_boxed();
+    if let Some(c) = category {
+        query = query.filter(products::category_id.eq(c));
+    }
+    query.load(conn)
+}
+
+pub fn find_product(conn: &mut Conn, id: ProductId) -> QueryResult<Option<Product>> {
+    products::table
+        .find(id)
+        .select(Product::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_products_by_ids(conn: &mut Conn, ids: &[ProductId]) -> QueryResult<Vec<Product>> {
+    products::table
+        .filter(products::id.eq_any(ids))
+        .select(Product::as_select())
+        .load(conn)
+}
+
+pub fn insert_product(conn: &mut Conn, new: &NewProduct<'_>) -> QueryResult<Product> {
+    diesel::insert_into(products::table)
+        .values(new)
+        .returning(Product::as_returning())
+        .get_result(conn)
+}
+
+pub fn set_product_price_and_stock(
+    conn: &mut Conn,
+    id: ProductId,
+    price_fen: i64,
+    stock: i32,
+) -> QueryResult<()> {
+    diesel::update(products::table.find(id))
+        .set((products::price_fen.eq(price_fen), products::stock.eq(stock)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes `quantity` from stock if that much is there; false otherwise.
+pub fn reserve_stock(conn: &mut Conn, id: ProductId, quantity: i32) -> QueryResult<bool> {
+    let n = diesel::update(
+        products::table
+            .find(id)
+            .filter(products::stock.ge(quantity)),
+    )
+    .set(products::stock.eq(products::stock - quantity))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn release_stock(conn: &mut Conn, id: ProductId, quantity: i32) -> QueryResult<()> {
+    diesel::update(products::table.find(id))
+        .set(products::stock.eq(products::stock + quantity))
+        .execute(conn)?;
+    Ok(())
+}

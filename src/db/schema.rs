@@ -1,0 +1,181 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    app_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    cart_items (user_id, product_id) {
+        user_id -> Integer,
+        product_id -> Integer,
+        quantity -> Integer,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Integer,
+        slug -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    installment_terms (months) {
+        months -> Integer,
+        monthly_fee_bp -> Integer,
+    }
+}
+
+diesel::table! {
+    instalments (id) {
+        id -> Integer,
+        order_id -> Integer,
+        seq -> Integer,
+        due_on -> Date,
+        principal_fen -> BigInt,
+        fee_fen -> BigInt,
+        status -> Text,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_throttle (account) {
+        account -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> Integer,
+        order_id -> Integer,
+        at -> Timestamp,
+        actor -> Text,
+        kind -> Text,
+        from_value -> Nullable<Text>,
+        to_value -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Integer,
+        order_id -> Integer,
+        product_id -> Integer,
+        name_zh -> Text,
+        name_en -> Text,
+        unit_price_fen -> BigInt,
+        quantity -> Integer,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Integer,
+        order_no -> Text,
+        user_id -> Integer,
+        status -> Text,
+        shipping_method -> Text,
+        items_fen -> BigInt,
+        shipping_fen -> BigInt,
+        plan -> Text,
+        term_months -> Nullable<Integer>,
+        monthly_fee_bp -> Integer,
+        fee_fen -> BigInt,
+        total_fen -> BigInt,
+        payment_method_id -> Integer,
+        checkout_token -> Nullable<Text>,
+        created_at -> Timestamp,
+        pay_deadline -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_methods (id) {
+        id -> Integer,
+        user_id -> Integer,
+        kind -> Text,
+        brand -> Nullable<Text>,
+        last4 -> Nullable<Text>,
+        expiry_month -> Nullable<Integer>,
+        expiry_year -> Nullable<Integer>,
+        holder_name -> Nullable<Text>,
+        account_label -> Nullable<Text>,
+        position -> Integer,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Integer,
+        category_id -> Integer,
+        name_zh -> Text,
+        name_en -> Text,
+        description_zh -> Text,
+        description_en -> Text,
+        price_fen -> BigInt,
+        stock -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        account -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(cart_items -> products (product_id));
+diesel::joinable!(cart_items -> users (user_id));
+diesel::joinable!(instalments -> orders (order_id));
+diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_items -> products (product_id));
+diesel::joinable!(orders -> payment_methods (payment_method_id));
+diesel::joinable!(orders -> users (user_id));
+diesel::joinable!(payment_methods -> users (user_id));
+diesel::joinable!(products -> categories (category_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    app_secrets,
+    cart_items,
+    categories,
+    installment_terms,
+    instalments,
+    login_throttle,
+    order_events,
+    order_items,
+    orders,
+    payment_methods,
+    products,
+    sessions,
+    users,
+);

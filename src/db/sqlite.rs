@@ -1,0 +1,65 @@
+//! Everything SQLite-specific, in one clearly marked place: connection pragmas,
+//! WAL, `BEGIN IMMEDIATE`, embedded migrations for the SQLite backend.
+//! Nothing outside this module may use SQLite-only SQL.
+
+use diesel::SqliteConnection;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::{Conn, DbPool};
+use crate::error::AppError;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Per-connection settings, run whenever the pool opens a connection.
+#[derive(Debug, Clone, Copy)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+pub fn build_pool(url: &str, size: u32) -> Result<DbPool, AppError> {
+    let manager = ConnectionManager::<SqliteConnection>::new(url);
+    Ok(Pool::builder()
+        .max_size(size)
+        .connection_customizer(Box::new(Pragmas))
+        .build(manager)?)
+}
+
+/// Once at start: WAL journal (persistent in the file) and pending migrations.
+pub fn prepare_database(conn: &mut Conn) -> Result<(), AppError> {
+    conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("migrations failed: {e}")))?;
+    Ok(())
+}
+
+/// `BEGIN IMMEDIATE … COMMIT`: takes the write lock up front so two writers
+/// never deadlock upgrading a read lock; `busy_timeout` queues them.
+pub fn immediate_transaction<T>(
+    conn: &mut Conn,
+    f: impl FnOnce(&mut Conn) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    conn.immediate_transaction(f)
+}
+
+/// Reverts every migration, then applies them again (tested: up, down, up).
+pub fn redo_all_migrations(conn: &mut Conn) -> Result<(), AppError> {
+    conn.revert_all_migrations(MIGRATIONS)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("revert failed: {e}")))?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("migrations failed: {e}")))?;
+    Ok(())
+}
+
+/// A trivial query: does the database answer?
+pub fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}

@@ -1,0 +1,11 @@
+//! Pure rules: money, plans, orders, cards, accounts. No actix, diesel or
+//! askama, no I/O, never the clock (`now`/`today` are arguments).
+
+pub mod account;
+pub mod card;
+pub mod method;
+pub mod money;
+pub mod order;
+pub mod plan;
+
+pub use money::{BasisPoints, Fen};

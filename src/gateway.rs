@@ -1,0 +1,92 @@
+//! Payments go through [`PaymentGateway`]. The built-in [`SandboxGateway`]
+//! decides deterministically; a real provider would be another implementation.
+//! Calls are keyed by a reference (the order number), so a provider can
+//! refuse to charge the same reference twice.
+
+use crate::domain::Fen;
+
+/// What the gateway needs to know about the method being charged.
+#[derive(Debug, Clone)]
+pub struct MethodDescriptor {
+    pub kind: String,
+    pub last4: Option<String>,
+    pub account_label: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChargeRequest {
+    pub reference: String,
+    pub amount: Fen,
+    pub method: MethodDescriptor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Approved {
+        transaction_id: String,
+    },
+    /// `reason` is a stable code shown through the message catalog.
+    Declined {
+        reason: String,
+    },
+}
+
+pub trait PaymentGateway: Send + Sync + 'static {
+    /// Blocking call; run it off the async workers and outside any transaction.
+    fn charge(&self, request: &ChargeRequest) -> ChargeOutcome;
+}
+
+/// Approves everything except cards ending in `0002` (declined: insufficient
+/// funds) and `0069` (declined: card expired at the issuer).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SandboxGateway;
+
+impl PaymentGateway for SandboxGateway {
+    fn charge(&self, request: &ChargeRequest) -> ChargeOutcome {
+        match request.method.last4.as_deref() {
+            Some("0002") => ChargeOutcome::Declined {
+                reason: "insufficient_funds".into(),
+            },
+            Some("0069") => ChargeOutcome::Declined {
+                reason: "expired_card".into(),
+            },
+            _ => ChargeOutcome::Approved {
+                transaction_id: format!("sandbox-{}", request.reference),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(last4: Option<&str>) -> ChargeRequest {
+        ChargeRequest {
+            reference: "202611250000000001".into(),
+            amount: Fen(100),
+            method: MethodDescriptor {
+                kind: "credit_card".into(),
+                last4: last4.map(Into::into),
+                account_label: None,
+            },
+        }
+    }
+
+    #[test]
+    fn sandbox_declines_cards_ending_in_0002_and_approves_others() {
+        let g = SandboxGateway;
+        assert!(matches!(
+            g.charge(&request(Some("0002"))),
+            ChargeOutcome::Declined { .. }
+        ));
+        assert!(matches!(
+            g.charge(&request(Some("1111"))),
+            ChargeOutcome::Approved { .. }
+        ));
+        assert!(matches!(
+            g.charge(&request(None)),
+            ChargeOutcome::Approved { .. }
+        ));
+    }
+}

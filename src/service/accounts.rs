@@ -1,0 +1,204 @@
+//! Registration, sign-in with a per-account throttle, and staff creation.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::SaltString;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use chrono::{Duration, NaiveDateTime};
+
+use crate::db::ids::UserId;
+use crate::db::{Db, users};
+use crate::domain::account::{Account, AccountError, check_new_password};
+use crate::error::AppError;
+
+/// Failures in a row after which an account is locked for [`LOCK_FOR`].
+pub const MAX_FAILURES: i32 = 5;
+pub const LOCK_FOR: Duration = Duration::minutes(15);
+
+/// Who is signed in, as kept in the session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user_id: UserId,
+    pub role: String,
+    pub label: String,
+}
+
+impl SignedIn {
+    fn of(user: &users::User) -> SignedIn {
+        SignedIn {
+            user_id: user.id,
+            role: user.role.clone(),
+            label: Account::parse(&user.account)
+                .map(|a| a.masked())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterError {
+    Account(AccountError),
+    Taken,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginError {
+    Invalid,
+    Throttled { minutes: i64 },
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A real hash to verify against when the account does not exist, so that
+/// answering "wrong account" takes as long as "wrong password".
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password("not a real password").unwrap_or_default())
+}
+
+pub async fn register(
+    db: &Db,
+    account: &str,
+    password: &str,
+    confirm: &str,
+    now: NaiveDateTime,
+) -> Result<Result<SignedIn, RegisterError>, AppError> {
+    let account = match Account::parse(account) {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(RegisterError::Account(e))),
+    };
+    if let Err(e) = check_new_password(password, confirm) {
+        return Ok(Err(RegisterError::Account(e)));
+    }
+    let password = password.to_owned();
+    let hash = actix_web::web::block(move || hash_password(&password)).await??;
+    db.write(move |conn| {
+        let new = users::NewUser {
+            account: account.as_str(),
+            password_hash: &hash,
+            role: "shopper",
+            created_at: now,
+        };
+        Ok(match users::insert_user(conn, &new)? {
+            Some(user) => Ok(SignedIn::of(&user)),
+            None => Err(RegisterError::Taken),
+        })
+    })
+    .await
+}
+
+pub async fn login(
+    db: &Db,
+    account: &str,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<Result<SignedIn, LoginError>, AppError> {
+    let Ok(account) = Account::parse(account) else {
+        return Ok(Err(LoginError::Invalid));
+    };
+    let key = account.as_str().to_owned();
+    let (throttle, user) = db
+        .read(move |conn| {
+            Ok((
+                users::find_throttle(conn, &key)?,
+                users::find_user_by_account(conn, &key)?,
+            ))
+        })
+        .await?;
+    if let Some(until) = throttle.as_ref().and_then(|t| t.locked_until)
+        && until > now
+    {
+        let minutes = ((until - now).num_seconds() + 59) / 60;
+        return Ok(Err(LoginError::Throttled { minutes }));
+    }
+    let password = password.to_owned();
+    let hash = user
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let verified =
+        actix_web::web::block(move || verify_password(&password, &hash)).await? && user.is_some();
+    let key = account.as_str().to_owned();
+    match user {
+        Some(user) if verified => {
+            if throttle.is_some() {
+                db.write(move |conn| Ok(users::clear_throttle(conn, &key)?))
+                    .await?;
+            }
+            Ok(Ok(SignedIn::of(&user)))
+        }
+        _ => {
+            let failures = db
+                .write(move |conn| {
+                    // Re-read inside the write lock so racing failures all count.
+                    let failures = users::find_throttle(conn, &key)?.map_or(0, |t| t.failures) + 1;
+                    let locked_until = (failures >= MAX_FAILURES).then(|| now + LOCK_FOR);
+                    users::save_throttle(conn, &key, failures, locked_until)?;
+                    Ok(failures)
+                })
+                .await?;
+            tracing::info!(failures, "sign-in failed");
+            if failures >= MAX_FAILURES {
+                Ok(Err(LoginError::Throttled {
+                    minutes: LOCK_FOR.num_minutes(),
+                }))
+            } else {
+                Ok(Err(LoginError::Invalid))
+            }
+        }
+    }
+}
+
+/// Checks a signed-in user's password again (identity confirmation).
+pub async fn confirm_password(db: &Db, user: UserId, password: &str) -> Result<bool, AppError> {
+    let found = db
+        .read(move |conn| Ok(users::find_user(conn, user)?))
+        .await?;
+    let Some(found) = found else { return Ok(false) };
+    let password = password.to_owned();
+    Ok(actix_web::web::block(move || verify_password(&password, &found.password_hash)).await?)
+}
+
+/// Creates a service agent (command line only). Blocking: start-up and CLI use.
+pub fn create_staff(
+    db: &Db,
+    account: &str,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let account =
+        Account::parse(account).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    check_new_password(password, password)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let hash = hash_password(password)?;
+    db.write_blocking(|conn| {
+        let new = users::NewUser {
+            account: account.as_str(),
+            password_hash: &hash,
+            role: "staff",
+            created_at: now,
+        };
+        match users::insert_user(conn, &new)? {
+            Some(_) => Ok(()),
+            None => Err(AppError::Internal(anyhow::anyhow!(
+                "account already exists"
+            ))),
+        }
+    })
+}

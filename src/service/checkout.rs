@@ -1,0 +1,223 @@
+//! Checkout: the server-side fee preview and placing an order. Prices come
+//! from the catalog, stock is reserved in the transaction that creates the
+//! order, and a one-time checkout token makes a repeated submit land on the
+//! order the first one created.
+
+use chrono::NaiveDateTime;
+use rand::Rng;
+
+use super::Settings;
+use super::cart::{CartView, price_lines};
+use super::timeline::{self, Actor, Entry};
+use crate::clock::local_date;
+use crate::db::ids::{PaymentMethodId, UserId};
+use crate::db::orders::{self, NewOrder, NewOrderItem};
+use crate::db::payment_methods::{self as pm, PaymentMethod};
+use crate::db::{Conn, Db, cart, catalog};
+use crate::domain::order::{OrderStatus, ShippingMethod, format_order_no};
+use crate::domain::plan::{self, Plan, PlanError, Quote};
+use crate::domain::{BasisPoints, Fen};
+use crate::error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct CheckoutInput {
+    pub shipping: ShippingMethod,
+    pub plan: Plan,
+    pub method: PaymentMethodId,
+    pub acknowledged: bool,
+    /// One-time token from the checkout page; `None` when a client sent none.
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckoutError {
+    EmptyCart,
+    MethodNotFound,
+    Plan(PlanError),
+    NotAcknowledged,
+    OutOfStock {
+        name_zh: String,
+        name_en: String,
+        available: i32,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub order_no: String,
+    /// The token had already placed this order: a repeated submit.
+    pub repeated: bool,
+}
+
+/// What the checkout page shows.
+#[derive(Debug, Clone)]
+pub struct CheckoutData {
+    pub cart: CartView,
+    pub methods: Vec<PaymentMethod>,
+    pub terms: Vec<(u32, BasisPoints)>,
+}
+
+impl CheckoutData {
+    pub fn rate(&self, plan: Plan) -> Result<BasisPoints, PlanError> {
+        match plan {
+            Plan::Full => Ok(BasisPoints(0)),
+            Plan::Installment { months } => self
+                .terms
+                .iter()
+                .find(|(m, _)| *m == months)
+                .map(|(_, r)| *r)
+                .ok_or(PlanError::UnknownTerm),
+        }
+    }
+
+    /// Order total before fees: goods plus shipping.
+    pub fn principal(&self, shipping: ShippingMethod) -> Result<Fen, PlanError> {
+        self.cart
+            .subtotal
+            .checked_add(shipping.fee())
+            .ok_or(PlanError::Overflow)
+    }
+
+    /// The fee preview for a choice, after the eligibility check.
+    pub fn preview(
+        &self,
+        shipping: ShippingMethod,
+        plan: Plan,
+        method: Option<&PaymentMethod>,
+        settings: &Settings,
+        now: NaiveDateTime,
+    ) -> Result<Quote, PlanError> {
+        let today = local_date(now);
+        let principal = self.principal(shipping)?;
+        let rate = self.rate(plan)?;
+        let expiry = method.and_then(PaymentMethod::expiry);
+        plan::check_eligibility(principal, plan, settings.installment_minimum, expiry, today)?;
+        plan::quote(principal, plan, rate, today)
+    }
+}
+
+fn load_data(conn: &mut Conn, user: UserId) -> Result<CheckoutData, AppError> {
+    let cart = price_lines(cart::list_cart(conn, user)?).ok_or(AppError::BadRequest)?;
+    let methods = pm::list_methods(conn, user)?;
+    let terms = orders::list_terms(conn)?
+        .into_iter()
+        .filter_map(|(m, bp)| u32::try_from(m).ok().map(|m| (m, BasisPoints(bp))))
+        .collect();
+    Ok(CheckoutData {
+        cart,
+        methods,
+        terms,
+    })
+}
+
+pub async fn load(db: &Db, user: UserId) -> Result<CheckoutData, AppError> {
+    db.read(move |conn| load_data(conn, user)).await
+}
+
+/// A fresh order number, unused so far (checked inside the write lock).
+fn new_order_no(conn: &mut Conn, now: NaiveDateTime) -> Result<String, AppError> {
+    for _ in 0..8 {
+        let no = format_order_no(
+            now + chrono::Duration::hours(8),
+            rand::rng().random::<u64>(),
+        );
+        if orders::find_order_by_no(conn, &no)?.is_none() {
+            return Ok(no);
+        }
+    }
+    Err(AppError::Internal(anyhow::anyhow!(
+        "could not draw a free order number"
+    )))
+}
+
+pub async fn place_order(
+    db: &Db,
+    settings: &Settings,
+    user: UserId,
+    input: CheckoutInput,
+    now: NaiveDateTime,
+) -> Result<Result<Placed, CheckoutError>, AppError> {
+    let settings = settings.clone();
+    db.write(move |conn| {
+        if let Some(token) = input.token.as_deref()
+            && let Some(existing) = orders::find_order_by_checkout_token(conn, user, token)?
+        {
+            return Ok(Ok(Placed { order_no: existing.order_no, repeated: true }));
+        }
+        let data = load_data(conn, user)?;
+        if data.cart.is_empty() {
+            return Ok(Err(CheckoutError::EmptyCart));
+        }
+        let Some(method) = data.methods.iter().find(|m| m.id == input.method) else {
+            return Ok(Err(CheckoutError::MethodNotFound));
+        };
+        let quote = match data.preview(input.shipping, input.plan, Some(method), &settings, now) {
+            Ok(q) => q,
+            Err(e) => return Ok(Err(CheckoutError::Plan(e))),
+        };
+        if matches!(input.plan, Plan::Installment { .. }) && !input.acknowledged {
+            return Ok(Err(CheckoutError::NotAcknowledged));
+        }
+        if let Some(line) = data.cart.lines.iter().find(|l| l.short_of_stock()) {
+            return Ok(Err(CheckoutError::OutOfStock {
+                name_zh: line.product.name_zh.clone(),
+                name_en: line.product.name_en.clone(),
+                available: line.product.stock,
+            }));
+        }
+
+        let order_no = new_order_no(conn, now)?;
+        let order = orders::insert_order(
+            conn,
+            &NewOrder {
+                order_no: &order_no,
+                user_id: user,
+                status: OrderStatus::PendingPayment.as_str(),
+                shipping_method: input.shipping.as_str(),
+                items_fen: data.cart.subtotal.0,
+                shipping_fen: input.shipping.fee().0,
+                plan: input.plan.kind().as_str(),
+                term_months: input.plan.months().and_then(|m| i32::try_from(m).ok()),
+                monthly_fee_bp: quote.rate.0,
+                fee_fen: quote.fees.0,
+                total_fen: quote.total.0,
+                payment_method_id: method.id,
+                checkout_token: input.token.as_deref(),
+                created_at: now,
+                pay_deadline: now + settings.payment_window,
+            },
+        )?;
+        let items: Vec<NewOrderItem<'_>> = data
+            .cart
+            .lines
+            .iter()
+            .map(|l| NewOrderItem {
+                order_id: order.id,
+                product_id: l.product.id,
+                name_zh: &l.product.name_zh,
+                name_en: &l.product.name_en,
+                unit_price_fen: l.unit_price.0,
+                quantity: l.quantity,
+            })
+            .collect();
+        orders::insert_items(conn, &items)?;
+        for line in &data.cart.lines {
+            // Checked above under the same write lock; a miss here is a bug, and rolls back.
+            if !catalog::reserve_stock(conn, line.product.id, line.quantity)? {
+                return Err(AppError::Internal(anyhow::anyhow!("stock changed inside the write lock")));
+            }
+        }
+        cart::clear_cart(conn, user)?;
+        let plan_text = input.plan.to_string();
+        timeline::record(
+            conn,
+            order.id,
+            now,
+            Actor::Shopper,
+            Entry { kind: "created", from: None, to: Some(OrderStatus::PendingPayment.as_str()), note: Some(&plan_text) },
+        )?;
+        tracing::info!(order_no = %order.order_no, plan = %plan_text, total_fen = order.total_fen, "order placed");
+        Ok(Ok(Placed { order_no: order.order_no, repeated: false }))
+    })
+    .await
+}

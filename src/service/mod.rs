@@ -1,0 +1,31 @@
+//! Use cases. Each state change is one `Db::write` (one immediate
+//! transaction): a guarded update first, then stock, cart and timeline.
+//! Business refusals come back as `Ok(Err(..))` so handlers can show them on
+//! the page; infrastructure failures are `Err(AppError)`.
+
+pub mod accounts;
+pub mod cart;
+pub mod catalog;
+pub mod checkout;
+pub mod jobs;
+pub mod orders;
+pub mod payment_methods;
+pub mod timeline;
+
+use crate::domain::Fen;
+
+/// The business settings services need, taken from the configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub payment_window: chrono::Duration,
+    pub installment_minimum: Fen,
+}
+
+impl Settings {
+    pub fn from_config(config: &crate::config::Config) -> Settings {
+        Settings {
+            payment_window: chrono::Duration::minutes(i64::from(config.payment_window_minutes)),
+            installment_minimum: Fen(config.installment_minimum_fen),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Saved payment methods: add (validated, card number dropped), list in
+//! priority order, make priority, remove.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::db::ids::{PaymentMethodId, UserId};
+use crate::db::payment_methods::{self as pm, NewPaymentMethod, PaymentMethod};
+use crate::db::{Conn, Db};
+use crate::domain::card::CardExpiry;
+use crate::domain::method::{MethodFieldError, ValidMethod, validate_new_method};
+use crate::error::AppError;
+
+/// The add-method form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct MethodInput {
+    pub kind: String,
+    pub card_number: String,
+    pub expiry: String,
+    pub holder_name: String,
+    pub account_label: String,
+}
+
+impl PaymentMethod {
+    /// The card's expiry, for cards.
+    pub fn expiry(&self) -> Option<CardExpiry> {
+        match (self.expiry_year, self.expiry_month) {
+            (Some(year), Some(month)) => u32::try_from(month)
+                .ok()
+                .map(|month| CardExpiry { year, month }),
+            _ => None,
+        }
+    }
+
+    /// `VISA •••• 1111` or the masked wallet account.
+    pub fn describe(&self) -> String {
+        match (&self.brand, &self.last4, &self.account_label) {
+            (Some(brand), Some(last4), _) => format!("{} •••• {last4}", brand.to_uppercase()),
+            (_, _, Some(label)) => label.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+pub async fn list(db: &Db, user: UserId) -> Result<Vec<PaymentMethod>, AppError> {
+    db.read(move |conn| Ok(pm::list_methods(conn, user)?)).await
+}
+
+/// Stores a validated method (used by the form and by seeds).
+pub fn insert_valid(
+    conn: &mut Conn,
+    user: UserId,
+    m: &ValidMethod,
+    now: NaiveDateTime,
+) -> Result<PaymentMethod, AppError> {
+    let position = pm::next_position(conn, user)?;
+    let new = NewPaymentMethod {
+        user_id: user,
+        kind: m.kind.as_str(),
+        brand: m.brand,
+        last4: m.last4.as_deref(),
+        expiry_month: m.expiry.and_then(|e| i32::try_from(e.month).ok()),
+        expiry_year: m.expiry.map(|e| e.year),
+        holder_name: m.holder_name.as_deref(),
+        account_label: m.account_label.as_deref(),
+        position,
+        created_at: now,
+    };
+    Ok(pm::insert_method(conn, &new)?)
+}
+
+pub async fn add(
+    db: &Db,
+    user: UserId,
+    input: MethodInput,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<Result<PaymentMethod, Vec<MethodFieldError>>, AppError> {
+    let valid = match validate_new_method(
+        &input.kind,
+        &input.card_number,
+        &input.expiry,
+        &input.holder_name,
+        &input.account_label,
+        today,
+    ) {
+        Ok(v) => v,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    db.write(move |conn| Ok(Ok(insert_valid(conn, user, &valid, now)?)))
+        .await
+}
+
+/// Moves a method to the front: it becomes the priority method.
+/// `Ok(false)` when the method is not the shopper's (or is gone).
+pub async fn make_priority(db: &Db, user: UserId, id: PaymentMethodId) -> Result<bool, AppError> {
+    db.write(move |conn| {
+        let methods = pm::list_methods(conn, user)?;
+        if !methods.iter().any(|m| m.id == id) {
+            return Ok(false);
+        }
+        let order: Vec<PaymentMethodId> = std::iter::once(id)
+            .chain(methods.iter().map(|m| m.id).filter(|m| *m != id))
+            .collect();
+        pm::set_order(conn, user, &order)?;
+        Ok(true)
+    })
+    .await
+}
+
+/// Removes a method; `Ok(false)` when it is not the shopper's (or is gone).
+pub async fn remove(
+    db: &Db,
+    user: UserId,
+    id: PaymentMethodId,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    db.write(move |conn| Ok(pm::remove_method(conn, user, id, now)?))
+        .await
+}

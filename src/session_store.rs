@@ -1,0 +1,148 @@
+//! actix-session's `SessionStore` backed by the `sessions` table, so logout
+//! truly ends a session and app servers stay stateless. The cookie carries
+//! only the random session id.
+//!
+//! Expiry: a session ends after `idle` without use or `absolute` after it was
+//! created, whichever comes first. A request refreshes the idle deadline at
+//! most once a minute, so page views do not write on every request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration as CookieDuration;
+use chrono::Duration;
+use rand::distr::{Alphanumeric, SampleString};
+
+use crate::clock::Clock;
+use crate::db::{Db, sessions};
+
+type SessionState = HashMap<String, String>;
+
+/// Refresh the idle deadline only when less than `idle - REFRESH_GRACE` remains.
+const REFRESH_GRACE: Duration = Duration::minutes(1);
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    idle: Duration,
+    absolute: Duration,
+}
+
+impl DbSessionStore {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        idle: Duration,
+        absolute: Duration,
+    ) -> DbSessionStore {
+        DbSessionStore {
+            db,
+            clock,
+            idle,
+            absolute,
+        }
+    }
+
+    async fn insert(&self, state: &SessionState) -> Result<SessionKey, anyhow::Error> {
+        let json = serde_json::to_string(state)?;
+        let now = self.clock.now();
+        let id = Alphanumeric.sample_string(&mut rand::rng(), 64);
+        let row = sessions::SessionRow {
+            id: id.clone(),
+            state: json,
+            created_at: now,
+            expires_at: now + self.idle,
+        };
+        self.db
+            .write(move |conn| Ok(sessions::insert_session(conn, &row)?))
+            .await?;
+        SessionKey::try_from(id).map_err(|e| anyhow::anyhow!("session key: {e}"))
+    }
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<SessionState>, LoadError> {
+        let id = session_key.as_ref().to_owned();
+        let now = self.clock.now();
+        let lookup = id.clone();
+        let row = self
+            .db
+            .read(move |conn| Ok(sessions::find_session(conn, &lookup)?))
+            .await
+            .map_err(|e| LoadError::Other(e.into()))?;
+        let Some(row) = row else { return Ok(None) };
+        if row.expires_at <= now || row.created_at + self.absolute <= now {
+            self.db
+                .write(move |conn| Ok(sessions::delete_session(conn, &id)?))
+                .await
+                .map_err(|e| LoadError::Other(e.into()))?;
+            return Ok(None);
+        }
+        if row.expires_at - now < self.idle - REFRESH_GRACE {
+            let expires = now + self.idle;
+            self.db
+                .write(move |conn| Ok(sessions::touch_session(conn, &id, expires)?))
+                .await
+                .map_err(|e| LoadError::Other(e.into()))?;
+        }
+        serde_json::from_str(&row.state)
+            .map(Some)
+            .map_err(|e| LoadError::Deserialization(e.into()))
+    }
+
+    async fn save(
+        &self,
+        session_state: SessionState,
+        _ttl: &CookieDuration,
+    ) -> Result<SessionKey, SaveError> {
+        self.insert(&session_state).await.map_err(SaveError::Other)
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        session_state: SessionState,
+        _ttl: &CookieDuration,
+    ) -> Result<SessionKey, UpdateError> {
+        let json = serde_json::to_string(&session_state)
+            .map_err(|e| UpdateError::Serialization(e.into()))?;
+        let id = session_key.as_ref().to_owned();
+        let expires = self.clock.now() + self.idle;
+        let updated = self
+            .db
+            .write(move |conn| Ok(sessions::update_session(conn, &id, &json, expires)?))
+            .await
+            .map_err(|e| UpdateError::Other(e.into()))?;
+        if updated {
+            Ok(session_key)
+        } else {
+            // The session ended meanwhile (logout elsewhere, expiry): start a fresh one.
+            self.insert(&session_state)
+                .await
+                .map_err(UpdateError::Other)
+        }
+    }
+
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        _ttl: &CookieDuration,
+    ) -> Result<(), anyhow::Error> {
+        let id = session_key.as_ref().to_owned();
+        let expires = self.clock.now() + self.idle;
+        self.db
+            .write(move |conn| Ok(sessions::touch_session(conn, &id, expires)?))
+            .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let id = session_key.as_ref().to_owned();
+        self.db
+            .write(move |conn| Ok(sessions::delete_session(conn, &id)?))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,134 @@
+//! Wiring: database, migrations, demo data, background jobs and the HTTP
+//! server on a `TcpListener` (port 0 in tests).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{Logger, from_fn};
+use actix_web::{App, HttpServer, web};
+use rand::distr::{Alphanumeric, SampleString};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::db::{Db, secrets};
+use crate::gateway::{PaymentGateway, SandboxGateway};
+use crate::service::{Settings, jobs};
+use crate::session_store::DbSessionStore;
+use crate::web::middleware::{remember_language, security_headers};
+use crate::web::{AppState, BODY_LIMIT, not_found, routes};
+
+/// A session ends after this long without a request…
+pub const SESSION_IDLE: chrono::Duration = chrono::Duration::hours(12);
+/// …and in any case this long after sign-in.
+pub const SESSION_ABSOLUTE: chrono::Duration = chrono::Duration::days(7);
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+    jobs: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        Application::build_with(config, Arc::new(SystemClock), Arc::new(SandboxGateway)).await
+    }
+
+    /// Builds the app with a given clock and gateway (tests pass a `TestClock`).
+    pub async fn build_with(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        gateway: Arc<dyn PaymentGateway>,
+    ) -> anyhow::Result<Application> {
+        let db = Db::open(&config.database, 8)?;
+        let settings = Settings::from_config(&config);
+        if config.demo_data() && crate::seed::database_is_empty(&db)? {
+            crate::seed::load_demo(&db, &settings, gateway.clone(), clock.now()).await?;
+            crate::seed::print_credentials();
+        }
+        let key = session_key(&db)?;
+        let listener = TcpListener::bind(&config.bind)?;
+        let port = listener.local_addr()?.port();
+        tracing::info!(address = %listener.local_addr()?, "serving");
+
+        let store = DbSessionStore::new(db.clone(), clock.clone(), SESSION_IDLE, SESSION_ABSOLUTE);
+        let idle = actix_web::cookie::time::Duration::seconds(SESSION_IDLE.num_seconds());
+        let secure = config.secure_cookies;
+        let workers = config.workers;
+        let job_interval = std::time::Duration::from_secs(config.job_interval_secs);
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            clock: clock.clone(),
+            gateway,
+            settings,
+            config,
+        });
+
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                .wrap(
+                    SessionMiddleware::builder(store.clone(), key.clone())
+                        .cookie_name("sid".to_owned())
+                        .cookie_secure(secure)
+                        .cookie_http_only(true)
+                        .cookie_same_site(SameSite::Lax)
+                        .cookie_content_security(CookieContentSecurity::Signed)
+                        .session_lifecycle(BrowserSession::default().state_ttl(idle))
+                        .build(),
+                )
+                .wrap(from_fn(remember_language))
+                .wrap(security_headers())
+                .wrap(Logger::new("%r %s %Dms"))
+                .configure(routes)
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server.run();
+        let jobs = tokio::spawn(jobs::run_forever(db.clone(), clock, job_interval));
+        Ok(Application {
+            port,
+            server,
+            db,
+            jobs,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    /// Serves until SIGTERM/SIGINT: in-flight requests drain, then it returns.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.jobs.abort();
+        result
+    }
+}
+
+/// The cookie signing key, generated once per database so every app server
+/// and every restart shares it.
+fn session_key(db: &Db) -> anyhow::Result<Key> {
+    let value = db.write_blocking(|conn| {
+        if let Some(v) = secrets::find_secret(conn, "session_key")? {
+            return Ok(v);
+        }
+        let v = Alphanumeric.sample_string(&mut rand::rng(), 128);
+        secrets::insert_secret(conn, "session_key", &v)?;
+        Ok(v)
+    })?;
+    Key::try_from(value.as_bytes()).map_err(|e| anyhow::anyhow!("session key: {e}"))
+}

@@ -1,0 +1,158 @@
+//! The cart: `/cart`, add and remove.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::accounts::render;
+use super::ctx::{FlashKind, PageCtx, set_flash};
+use super::extract::{CsrfForm, CurrentShopper};
+use super::{State, parse_id, see_other};
+use crate::db::ids::ProductId;
+use crate::domain::Fen;
+use crate::error::AppError;
+use crate::service::cart::{self as svc, CartError, CartView, MAX_QUANTITY};
+
+pub struct CartLineView {
+    pub product_id: ProductId,
+    pub name: String,
+    pub unit_price: Fen,
+    pub quantity: i32,
+    pub line_total: Fen,
+    pub stock: i32,
+    pub short: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cart/index.html")]
+pub struct CartPage {
+    pub ctx: PageCtx,
+    pub lines: Vec<CartLineView>,
+    pub subtotal: Fen,
+    pub stock_problem: bool,
+    pub error: Option<String>,
+}
+
+impl CartPage {
+    pub fn lines_of(ctx: &PageCtx, cart: &CartView) -> Vec<CartLineView> {
+        cart.lines
+            .iter()
+            .map(|l| CartLineView {
+                product_id: l.product.id,
+                name: ctx.pick(&l.product.name_zh, &l.product.name_en).to_owned(),
+                unit_price: l.unit_price,
+                quantity: l.quantity,
+                line_total: l.line_total,
+                stock: l.product.stock,
+                short: l.short_of_stock(),
+            })
+            .collect()
+    }
+
+    fn build(ctx: PageCtx, cart: &CartView, error: Option<String>) -> CartPage {
+        let lines = Self::lines_of(&ctx, cart);
+        CartPage {
+            lines,
+            subtotal: cart.subtotal,
+            stock_problem: cart.has_stock_problem(),
+            error,
+            ctx,
+        }
+    }
+}
+
+pub async fn show_cart(
+    ctx: PageCtx,
+    shopper: CurrentShopper,
+    state: State,
+) -> Result<CartPage, AppError> {
+    let cart = svc::view(&state.db, shopper.id).await?;
+    Ok(CartPage::build(ctx, &cart, None))
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    product_id: String,
+    #[serde(default)]
+    quantity: String,
+}
+
+pub async fn add_to_cart(
+    ctx: PageCtx,
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    CsrfForm(form): CsrfForm<AddForm>,
+) -> Result<HttpResponse, AppError> {
+    let product = form
+        .product_id
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(ProductId);
+    let quantity = form
+        .quantity
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|q| (1..=MAX_QUANTITY).contains(q));
+    let outcome = match (product, quantity) {
+        (None, _) => Err(("cart.error.unknown_product", String::new())),
+        (Some(_), None) => Err(("cart.error.quantity", MAX_QUANTITY.to_string())),
+        (Some(product), Some(quantity)) => {
+            match svc::add_item(&state.db, shopper.id, product, quantity, state.clock.now()).await?
+            {
+                Ok(()) => Ok(()),
+                Err(CartError::UnknownProduct) => {
+                    Err(("cart.error.unknown_product", String::new()))
+                }
+                Err(CartError::TooMany) => Err(("cart.error.too_many", MAX_QUANTITY.to_string())),
+                Err(CartError::NotEnoughStock { available }) => {
+                    Err(("cart.error.stock", available.to_string()))
+                }
+            }
+        }
+    };
+    match outcome {
+        Ok(()) => {
+            set_flash(&session, FlashKind::Success, "cart.added", "");
+            Ok(see_other("/cart"))
+        }
+        Err((key, value)) => {
+            let message = ctx.tv(key, &value);
+            // Show the message on the product's form when there is one, input kept.
+            if let Some(p) = product
+                && let Ok((prod, category)) = crate::service::catalog::product(&state.db, p).await
+            {
+                let mut page = super::catalog::ProductPage::build(ctx, &prod, category.as_ref());
+                page.quantity = form.quantity;
+                page.error = Some(message);
+                return render(page, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+            let cart = svc::view(&state.db, shopper.id).await?;
+            render(
+                CartPage::build(ctx, &cart, Some(message)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn remove_from_cart(
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let product = ProductId(parse_id(&path)?);
+    svc::remove_item(&state.db, shopper.id, product).await?;
+    Ok(see_other("/cart"))
+}

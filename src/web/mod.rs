@@ -1,0 +1,99 @@
+//! HTTP: routes, middleware and one module per area. Handlers extract, parse,
+//! call a service, then render or answer `303`; no SQL and no rules here.
+
+pub mod accounts;
+pub mod assets;
+pub mod cart;
+pub mod catalog;
+pub mod checkout;
+pub mod ctx;
+pub mod extract;
+pub mod middleware;
+pub mod orders;
+pub mod payment_methods;
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::gateway::PaymentGateway;
+use crate::service::Settings;
+
+/// Shared by every handler.
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub settings: Settings,
+    pub config: Config,
+}
+
+pub type State = web::Data<AppState>;
+
+/// Largest accepted request body; larger ones get 413.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/", get().to(catalog::index))
+        .route("/products/{id}", get().to(catalog::show_product))
+        .route("/register", get().to(accounts::register_form))
+        .route("/register", post().to(accounts::register))
+        .route("/login", get().to(accounts::login_form))
+        .route("/login", post().to(accounts::login))
+        .route("/logout", post().to(accounts::logout))
+        .route("/cart", get().to(cart::show_cart))
+        .route("/cart/items", post().to(cart::add_to_cart))
+        .route(
+            "/cart/items/{product_id}/remove",
+            post().to(cart::remove_from_cart),
+        )
+        .route("/checkout", get().to(checkout::checkout_form))
+        .route("/checkout", post().to(checkout::checkout))
+        .route("/orders", get().to(orders::list_orders))
+        .route("/orders/{order_no}", get().to(orders::show_order))
+        .route("/orders/{order_no}/pay", post().to(orders::pay_order))
+        .route("/orders/{order_no}/cancel", post().to(orders::cancel_order))
+        .route(
+            "/account/payment-methods",
+            get().to(payment_methods::list_methods),
+        )
+        .route(
+            "/account/payment-methods",
+            post().to(payment_methods::add_method),
+        )
+        .route(
+            "/account/payment-methods/{id}/priority",
+            post().to(payment_methods::make_priority),
+        )
+        .route(
+            "/account/payment-methods/{id}/remove",
+            post().to(payment_methods::remove_method),
+        )
+        .route("/healthz", get().to(assets::healthz))
+        .route("/static/{path:.*}", get().to(assets::static_file));
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// `303 See Other` to `location`.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Parses a numeric id from the path; anything else is a plain 404.
+pub fn parse_id(raw: &str) -> Result<i32, AppError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound)
+}

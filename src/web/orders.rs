@@ -1,0 +1,360 @@
+//! 我的订单 (`/orders`), order detail, pay and cancel.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::ctx::{FlashKind, PageCtx, set_flash};
+use super::extract::{CsrfForm, CurrentShopper};
+use super::{State, see_other};
+use crate::db::orders::{InstalmentRow, Order, OrderEvent};
+use crate::domain::Fen;
+use crate::domain::order::{OrderStatus, OrderTab};
+use crate::error::AppError;
+use crate::service::orders::{self as svc, OrderDetail, PayOutcome, Refusal};
+
+pub struct TabView {
+    pub value: &'static str,
+    pub label: String,
+    pub count: i64,
+    pub active: bool,
+}
+
+pub struct OrderRow {
+    pub order_no: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub placed: String,
+    pub first_item: String,
+    pub item_count: String,
+    pub total: Fen,
+    pub plan: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/list.html")]
+pub struct OrdersPage {
+    pub ctx: PageCtx,
+    pub tabs: Vec<TabView>,
+    pub tab: &'static str,
+    pub orders: Vec<OrderRow>,
+    pub page: i64,
+    pub total_pages: i64,
+}
+
+impl OrdersPage {
+    pub fn page_href(&self, page: i64) -> String {
+        serde_urlencoded::to_string([("status", self.tab.to_owned()), ("page", page.to_string())])
+            .map(|q| format!("/orders?{q}"))
+            .unwrap_or_default()
+    }
+}
+
+/// `全额支付` or `12 期 · 0.60%/月`.
+pub fn plan_text(ctx: &PageCtx, order: &Order) -> String {
+    match order.term_months {
+        Some(months) => ctx.tv("plan.installment_n", &months.to_string()),
+        None => ctx.t("plan.full"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: String,
+}
+
+pub async fn list_orders(
+    ctx: PageCtx,
+    shopper: CurrentShopper,
+    state: State,
+    query: web::Query<ListQuery>,
+) -> Result<OrdersPage, AppError> {
+    let tab = OrderTab::parse(&query.status);
+    let page = query.page.parse::<i64>().unwrap_or(1);
+    let data = svc::list(&state.db, shopper.id, tab, page, state.clock.now()).await?;
+    let tabs = data
+        .counts
+        .iter()
+        .map(|(t, count)| TabView {
+            value: t.as_str(),
+            label: ctx.t(&format!(
+                "orders.tab.{}",
+                if t.as_str().is_empty() {
+                    "all"
+                } else {
+                    t.as_str()
+                }
+            )),
+            count: *count,
+            active: *t == tab,
+        })
+        .collect();
+    let orders = data
+        .orders
+        .iter()
+        .map(|s| {
+            let first = s
+                .items
+                .first()
+                .map(|i| ctx.pick(&i.name_zh, &i.name_en).to_owned())
+                .unwrap_or_default();
+            let count: i32 = s.items.iter().map(|i| i.quantity).sum();
+            OrderRow {
+                order_no: s.order.order_no.clone(),
+                status: s.order.state().as_str(),
+                status_label: ctx.status_label(s.order.state()),
+                placed: ctx.time(&s.order.created_at),
+                first_item: first,
+                item_count: ctx.tv("orders.item_count", &count.to_string()),
+                total: Fen(s.order.total_fen),
+                plan: plan_text(&ctx, &s.order),
+            }
+        })
+        .collect();
+    Ok(OrdersPage {
+        ctx,
+        tabs,
+        tab: tab.as_str(),
+        orders,
+        page: data.page,
+        total_pages: data.total_pages,
+    })
+}
+
+pub struct ItemView {
+    pub name: String,
+    pub unit_price: Fen,
+    pub quantity: i32,
+    pub line_total: Fen,
+    pub product_id: i32,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub text: String,
+    pub from: String,
+    pub to: String,
+    pub note: String,
+}
+
+impl EventView {
+    fn of(ctx: &PageCtx, e: &OrderEvent) -> EventView {
+        let value = |v: &Option<String>| match v.as_deref() {
+            Some(s) if s.parse::<OrderStatus>().is_ok() => ctx.status_text(s),
+            Some(s) => s.to_owned(),
+            None => String::new(),
+        };
+        let note = match (e.kind.as_str(), e.note.as_deref()) {
+            ("payment_declined", Some(reason)) => ctx.t(&format!("decline.{reason}")),
+            ("cancelled", Some(reason)) => ctx.t(&format!("cancel_reason.{reason}")),
+            (_, Some(n)) => n.to_owned(),
+            (_, None) => String::new(),
+        };
+        EventView {
+            at: ctx.time(&e.at),
+            actor: ctx.t(&format!("actor.{}", e.actor)),
+            text: ctx.t(&format!("timeline.{}", e.kind)),
+            from: value(&e.from_value),
+            to: value(&e.to_value),
+            note,
+        }
+    }
+}
+
+pub struct InstalmentView {
+    pub seq: i32,
+    pub due: String,
+    pub principal: Fen,
+    pub fee: Fen,
+    pub amount: Fen,
+    pub status: String,
+    pub status_label: String,
+}
+
+impl InstalmentView {
+    fn of(ctx: &PageCtx, i: &InstalmentRow) -> InstalmentView {
+        InstalmentView {
+            seq: i.seq,
+            due: i.due_on.to_string(),
+            principal: Fen(i.principal_fen),
+            fee: Fen(i.fee_fen),
+            amount: Fen(i.principal_fen + i.fee_fen),
+            status: i.status.clone(),
+            status_label: ctx.t(&format!("instalment.{}", i.status)),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/detail.html")]
+pub struct OrderPage {
+    pub ctx: PageCtx,
+    pub order_no: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub placed: String,
+    pub deadline: String,
+    pub items: Vec<ItemView>,
+    pub items_total: Fen,
+    pub shipping: String,
+    pub shipping_fee: Fen,
+    pub fees: Fen,
+    pub total: Fen,
+    pub plan: String,
+    pub rate: String,
+    pub method: String,
+    pub paid_at: String,
+    pub ended_at: String,
+    pub cancel_reason: String,
+    pub instalments: Vec<InstalmentView>,
+    pub next_due: Option<InstalmentView>,
+    pub events: Vec<EventView>,
+    pub can_pay: bool,
+    pub can_cancel: bool,
+}
+
+impl OrderPage {
+    fn build(ctx: PageCtx, d: &OrderDetail) -> OrderPage {
+        let o = &d.order;
+        let state = o.state();
+        OrderPage {
+            order_no: o.order_no.clone(),
+            status: state.as_str(),
+            status_label: ctx.status_label(state),
+            placed: ctx.time(&o.created_at),
+            deadline: ctx.time(&o.pay_deadline),
+            items: d
+                .items
+                .iter()
+                .map(|i| ItemView {
+                    name: ctx.pick(&i.name_zh, &i.name_en).to_owned(),
+                    unit_price: Fen(i.unit_price_fen),
+                    quantity: i.quantity,
+                    line_total: Fen(i.unit_price_fen * i64::from(i.quantity)),
+                    product_id: i.product_id.0,
+                })
+                .collect(),
+            items_total: Fen(o.items_fen),
+            shipping: ctx.t(&format!("shipping.{}", o.shipping_method)),
+            shipping_fee: Fen(o.shipping_fen),
+            fees: Fen(o.fee_fen),
+            total: Fen(o.total_fen),
+            plan: plan_text(&ctx, o),
+            rate: crate::domain::BasisPoints(o.monthly_fee_bp).to_string(),
+            method: d
+                .method
+                .as_ref()
+                .map(|m| {
+                    format!(
+                        "{} {}",
+                        ctx.t(&format!("method.kind.{}", m.kind)),
+                        m.describe()
+                    )
+                })
+                .unwrap_or_default(),
+            paid_at: o.paid_at.as_ref().map(|t| ctx.time(t)).unwrap_or_default(),
+            ended_at: o.ended_at.as_ref().map(|t| ctx.time(t)).unwrap_or_default(),
+            cancel_reason: o
+                .cancel_reason
+                .as_ref()
+                .map(|r| ctx.t(&format!("cancel_reason.{r}")))
+                .unwrap_or_default(),
+            instalments: d
+                .instalments
+                .iter()
+                .map(|i| InstalmentView::of(&ctx, i))
+                .collect(),
+            next_due: d.next_instalment().map(|i| InstalmentView::of(&ctx, i)),
+            events: d.events.iter().map(|e| EventView::of(&ctx, e)).collect(),
+            can_pay: state == OrderStatus::PendingPayment,
+            can_cancel: state == OrderStatus::PendingPayment,
+            ctx,
+        }
+    }
+
+    pub fn is_installment(&self) -> bool {
+        !self.instalments.is_empty() || self.rate != "0%"
+    }
+}
+
+pub async fn show_order(
+    ctx: PageCtx,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+) -> Result<OrderPage, AppError> {
+    let detail = svc::detail(&state.db, shopper.id, path.into_inner(), state.clock.now()).await?;
+    Ok(OrderPage::build(ctx, &detail))
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+fn refusal_flash(session: &Session, refusal: Refusal) {
+    match refusal {
+        Refusal::Expired => set_flash(session, FlashKind::Error, "order.flash.expired", ""),
+        Refusal::State(OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed) => {
+            set_flash(session, FlashKind::Info, "order.flash.already_paid", "")
+        }
+        Refusal::State(OrderStatus::Cancelled) => set_flash(
+            session,
+            FlashKind::Info,
+            "order.flash.already_cancelled",
+            "",
+        ),
+        Refusal::State(_) => set_flash(session, FlashKind::Info, "order.flash.already_closed", ""),
+    }
+}
+
+pub async fn pay_order(
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let order_no = path.into_inner();
+    let outcome = svc::pay(
+        &state.db,
+        state.gateway.clone(),
+        shopper.id,
+        order_no.clone(),
+        state.clock.now(),
+    )
+    .await?;
+    match outcome {
+        PayOutcome::Paid => set_flash(&session, FlashKind::Success, "order.flash.paid", ""),
+        PayOutcome::Declined { reason } => super::ctx::set_flash_keyed(
+            &session,
+            FlashKind::Error,
+            "order.flash.declined",
+            &format!("decline.{reason}"),
+        ),
+        PayOutcome::MethodGone => {
+            set_flash(&session, FlashKind::Error, "order.flash.method_gone", "")
+        }
+        PayOutcome::Refused(r) => refusal_flash(&session, r),
+    }
+    Ok(see_other(&format!("/orders/{order_no}")))
+}
+
+pub async fn cancel_order(
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let order_no = path.into_inner();
+    match svc::cancel(&state.db, shopper.id, order_no.clone(), state.clock.now()).await? {
+        Ok(()) => set_flash(&session, FlashKind::Success, "order.flash.cancelled", ""),
+        Err(r) => refusal_flash(&session, r),
+    }
+    Ok(see_other(&format!("/orders/{order_no}")))
+}

@@ -1,0 +1,220 @@
+//! `/account/payment-methods`: list in priority order, add, make priority, remove.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::accounts::render;
+use super::checkout::MethodOption;
+use super::ctx::{FlashKind, PageCtx, set_flash};
+use super::extract::{CsrfForm, CurrentShopper};
+use super::{State, parse_id, see_other};
+use crate::clock::local_date;
+use crate::db::ids::PaymentMethodId;
+use crate::domain::card::CardError;
+use crate::domain::method::{MethodFieldError, MethodKind};
+use crate::error::AppError;
+use crate::service::payment_methods::{self as svc, MethodInput};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AddMethodForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    card_number: String,
+    #[serde(default)]
+    expiry: String,
+    #[serde(default)]
+    holder_name: String,
+    #[serde(default)]
+    account_label: String,
+}
+
+pub struct KindOption {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/payment_methods.html")]
+pub struct MethodsPage {
+    pub ctx: PageCtx,
+    pub methods: Vec<MethodOption>,
+    pub kinds: Vec<KindOption>,
+    /// Input kept on error; the card number is never sent back.
+    pub form: AddMethodForm,
+    pub kind_error: Option<String>,
+    pub card_number_error: Option<String>,
+    pub expiry_error: Option<String>,
+    pub holder_name_error: Option<String>,
+    pub account_label_error: Option<String>,
+    pub confirm_priority: Option<MethodOption>,
+}
+
+impl MethodsPage {
+    fn build(
+        ctx: PageCtx,
+        methods: &[crate::db::payment_methods::PaymentMethod],
+        form: AddMethodForm,
+    ) -> MethodsPage {
+        let kind = if form.kind.is_empty() {
+            "credit_card"
+        } else {
+            form.kind.as_str()
+        };
+        MethodsPage {
+            methods: methods
+                .iter()
+                .enumerate()
+                .map(|(i, m)| MethodOption::of(&ctx, m, i, None))
+                .collect(),
+            kinds: MethodKind::ALL
+                .into_iter()
+                .map(|k| KindOption {
+                    value: k.as_str(),
+                    label: ctx.t(&format!("method.kind.{}", k.as_str())),
+                    selected: k.as_str() == kind,
+                })
+                .collect(),
+            form: AddMethodForm {
+                card_number: String::new(),
+                ..form
+            },
+            kind_error: None,
+            card_number_error: None,
+            expiry_error: None,
+            holder_name_error: None,
+            account_label_error: None,
+            confirm_priority: None,
+            ctx,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MethodsQuery {
+    #[serde(default)]
+    priority: String,
+}
+
+pub async fn list_methods(
+    ctx: PageCtx,
+    shopper: CurrentShopper,
+    state: State,
+    query: web::Query<MethodsQuery>,
+) -> Result<MethodsPage, AppError> {
+    let methods = svc::list(&state.db, shopper.id).await?;
+    let wanted = query.priority.parse::<i32>().ok().map(PaymentMethodId);
+    let mut page = MethodsPage::build(ctx, &methods, AddMethodForm::default());
+    page.confirm_priority = methods
+        .iter()
+        .enumerate()
+        .find(|(_, m)| Some(m.id) == wanted)
+        .map(|(i, m)| MethodOption::of(&page.ctx, m, i, None));
+    Ok(page)
+}
+
+fn card_error_key(e: CardError) -> &'static str {
+    match e {
+        CardError::Format => "method.error.card_format",
+        CardError::Luhn => "method.error.card_luhn",
+        CardError::ExpiryFormat => "method.error.expiry_format",
+        CardError::Expired => "method.error.expired",
+    }
+}
+
+pub async fn add_method(
+    ctx: PageCtx,
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    CsrfForm(form): CsrfForm<AddMethodForm>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let input = MethodInput {
+        kind: form.kind.clone(),
+        card_number: form.card_number.clone(),
+        expiry: form.expiry.clone(),
+        holder_name: form.holder_name.clone(),
+        account_label: form.account_label.clone(),
+    };
+    match svc::add(&state.db, shopper.id, input, local_date(now), now).await? {
+        Ok(_) => {
+            set_flash(&session, FlashKind::Success, "method.flash.added", "");
+            Ok(see_other("/account/payment-methods"))
+        }
+        Err(errors) => {
+            let methods = svc::list(&state.db, shopper.id).await?;
+            let mut page = MethodsPage::build(ctx, &methods, form);
+            for e in errors {
+                match e {
+                    MethodFieldError::Kind => {
+                        page.kind_error = Some(page.ctx.t("method.error.kind"))
+                    }
+                    MethodFieldError::CardNumber(c) => {
+                        page.card_number_error = Some(page.ctx.t(card_error_key(c)))
+                    }
+                    MethodFieldError::Expiry(c) => {
+                        page.expiry_error = Some(page.ctx.t(card_error_key(c)))
+                    }
+                    MethodFieldError::HolderName => {
+                        page.holder_name_error = Some(page.ctx.t("method.error.holder"))
+                    }
+                    MethodFieldError::AccountLabel => {
+                        page.account_label_error = Some(page.ctx.t("method.error.label"))
+                    }
+                }
+            }
+            render(page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PriorityForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Without `confirm` the shopper is shown what changes first.
+pub async fn make_priority(
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<PriorityForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = PaymentMethodId(parse_id(&path)?);
+    if form.confirm.is_empty() {
+        return Ok(see_other(&format!(
+            "/account/payment-methods?priority={id}"
+        )));
+    }
+    if !svc::make_priority(&state.db, shopper.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    set_flash(&session, FlashKind::Success, "method.flash.priority", "");
+    Ok(see_other("/account/payment-methods"))
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn remove_method(
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let id = PaymentMethodId(parse_id(&path)?);
+    if !svc::remove(&state.db, shopper.id, id, state.clock.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    set_flash(&session, FlashKind::Success, "method.flash.removed", "");
+    Ok(see_other("/account/payment-methods"))
+}

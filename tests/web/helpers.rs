@@ -1,0 +1,400 @@
+//! Test harness: `spawn_app()` starts the real server on port 0 with a fresh
+//! temp-dir database, no demo data, a controllable clock and the sandbox
+//! gateway. Actors keep cookies, never follow redirects, and read CSRF tokens
+//! from pages like a browser would.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use scraper::{Html, Selector};
+use storefront::Application;
+use storefront::clock::TestClock;
+use storefront::config::Config;
+use storefront::db::Db;
+use storefront::db::ids::{CategoryId, ProductId};
+use storefront::gateway::{PaymentGateway, SandboxGateway};
+use storefront::service::catalog::{ProductSpec, create_category, create_product};
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub clock: TestClock,
+    category: CategoryId,
+    _dir: tempfile::TempDir,
+}
+
+/// A Monday morning in Beijing, 2026-11-23 10:00 (02:00 UTC).
+pub fn start_time() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 23)
+        .unwrap()
+        .and_hms_opt(2, 0, 0)
+        .unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[], Arc::new(SandboxGateway)).await
+}
+
+pub async fn spawn_app_with(extra_args: &[&str], gateway: Arc<dyn PaymentGateway>) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("test.db");
+    let mut args = vec![
+        "--bind".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--database".to_owned(),
+        db_path.to_string_lossy().into_owned(),
+        "--no-demo-data".to_owned(),
+        "--workers".to_owned(),
+        "2".to_owned(),
+        "--job-interval-secs".to_owned(),
+        "3600".to_owned(),
+    ];
+    args.extend(extra_args.iter().map(|s| s.to_string()));
+    let config = Config::from_args(args).expect("config");
+    let clock = TestClock::new(start_time());
+    let app = Application::build_with(config, Arc::new(clock.clone()), gateway)
+        .await
+        .expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db();
+    tokio::spawn(app.run_until_stopped());
+    let category = db
+        .write(|conn| create_category(conn, "test", "测试", "Test", 0))
+        .await
+        .expect("category");
+    TestApp {
+        address,
+        db,
+        clock,
+        category,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn visitor(&self) -> Actor {
+        Actor::new(&self.address)
+    }
+
+    /// A freshly registered, signed-in shopper.
+    pub async fn shopper(&self) -> Actor {
+        let actor = self.visitor();
+        let n: u32 = rand_digits();
+        actor
+            .register(&format!("139{n:08}"), "correct horse battery")
+            .await;
+        actor
+    }
+
+    /// A product priced `price_fen` with `stock` units.
+    pub async fn product(&self, price_fen: i64, stock: i32) -> ProductId {
+        let category = self.category;
+        let now = self.clock_now();
+        self.db
+            .write(move |conn| {
+                let spec = ProductSpec {
+                    category_id: category,
+                    name: ("测试商品", "Test product"),
+                    description: ("描述", "Description"),
+                    price_fen,
+                    stock,
+                };
+                create_product(conn, &spec, now)
+            })
+            .await
+            .expect("product")
+    }
+
+    pub fn clock_now(&self) -> chrono::NaiveDateTime {
+        use storefront::clock::Clock;
+        self.clock.now()
+    }
+
+    pub async fn stock_of(&self, product: ProductId) -> i32 {
+        self.db
+            .read(move |conn| {
+                Ok(storefront::db::catalog::find_product(conn, product)?
+                    .expect("product")
+                    .stock)
+            })
+            .await
+            .expect("stock")
+    }
+
+    /// One pass of the background jobs, as the interval task would run it.
+    pub async fn run_jobs(&self) -> usize {
+        storefront::service::jobs::run_once(&self.db, &self.clock)
+            .await
+            .expect("jobs")
+    }
+}
+
+fn rand_digits() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let salt = std::process::id() % 1000;
+    salt * 100_000 + NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A browser-like client: cookie jar, no redirect following.
+#[derive(Clone)]
+pub struct Actor {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// Text of every element matching `selector`.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    /// The `attr` of every element matching `selector`.
+    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
+    pub fn attr(&self, selector: &str, attr: &str) -> String {
+        self.attrs(selector, attr)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no {selector}[{attr}] in page:\n{}", self.body))
+    }
+
+    pub fn fen(&self, selector: &str) -> i64 {
+        self.attr(selector, "data-fen")
+            .parse()
+            .expect("data-fen is an integer")
+    }
+
+    pub fn has(&self, selector: &str) -> bool {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html().select(&sel).next().is_some()
+    }
+
+    #[track_caller]
+    pub fn assert_redirect(&self, to: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected 303 to {to}, body:\n{}",
+            self.body
+        );
+        assert_eq!(self.location.as_deref(), Some(to));
+    }
+}
+
+impl Actor {
+    pub fn new(base: &str) -> Actor {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Actor {
+            client,
+            base: base.to_owned(),
+        }
+    }
+
+    async fn page(res: reqwest::Response) -> Page {
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().expect("location").to_owned());
+        let body = res.text().await.expect("body");
+        Page {
+            status,
+            location,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
+    }
+
+    pub async fn get_with(&self, path: &str, header: (&str, &str)) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(header.0, header.1)
+            .send()
+            .await
+            .expect("GET");
+        Self::page(res).await
+    }
+
+    /// The CSRF token found on `page_path`.
+    pub async fn token_from(&self, page_path: &str) -> String {
+        let page = self.get(page_path).await;
+        page.attr("input[name=csrf_token]", "value")
+    }
+
+    /// POSTs a form without touching the token (for refusal tests).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        Self::page(res).await
+    }
+
+    /// POSTs a form with the token read from `token_page`.
+    pub async fn post_from(&self, token_page: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.token_from(token_page).await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// POSTs a form as a signed-in shopper (token from the payment-methods page).
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_from("/account/payment-methods", path, fields)
+            .await
+    }
+
+    pub async fn register(&self, account: &str, password: &str) -> Page {
+        let page = self
+            .post_from(
+                "/register",
+                "/register",
+                &[
+                    ("account", account),
+                    ("password", password),
+                    ("password_confirm", password),
+                ],
+            )
+            .await;
+        page.assert_redirect("/");
+        page
+    }
+
+    pub async fn login(&self, account: &str, password: &str, next: &str) -> Page {
+        self.post_from(
+            "/login",
+            "/login",
+            &[("account", account), ("password", password), ("next", next)],
+        )
+        .await
+    }
+
+    /// Saves a card; returns its id.
+    pub async fn add_card(&self, number: &str, expiry: &str) -> String {
+        let page = self
+            .post(
+                "/account/payment-methods",
+                &[
+                    ("kind", "credit_card"),
+                    ("card_number", number),
+                    ("expiry", expiry),
+                    ("holder_name", "Li Lei"),
+                ],
+            )
+            .await;
+        page.assert_redirect("/account/payment-methods");
+        let list = self.get("/account/payment-methods").await;
+        list.attrs(".method-row", "data-method-id")
+            .last()
+            .cloned()
+            .expect("a saved method")
+    }
+
+    pub async fn add_to_cart(&self, product: ProductId, quantity: i32) -> Page {
+        let (p, q) = (product.0.to_string(), quantity.to_string());
+        self.post("/cart/items", &[("product_id", &p), ("quantity", &q)])
+            .await
+    }
+
+    /// Checks out and returns the order number.
+    pub async fn checkout(&self, plan: &str, term: &str, method: &str) -> String {
+        let page = self
+            .checkout_page(&[
+                ("plan", plan),
+                ("term", term),
+                ("payment_method_id", method),
+            ])
+            .await;
+        let location = page
+            .location
+            .clone()
+            .unwrap_or_else(|| panic!("checkout failed: {}\n{}", page.status, page.body));
+        location
+            .strip_prefix("/orders/")
+            .expect("redirect to the order")
+            .to_owned()
+    }
+
+    /// POSTs the checkout form with `fields` (shipping standard, acknowledged) and its one-time token.
+    pub async fn checkout_page(&self, fields: &[(&str, &str)]) -> Page {
+        let form = self.get("/checkout").await;
+        let csrf = form.attr("input[name=csrf_token]", "value");
+        let token = form.attr("input[name=checkout_token]", "value");
+        let mut all: Vec<(&str, &str)> = vec![
+            ("csrf_token", &csrf),
+            ("checkout_token", &token),
+            ("shipping_method", "standard"),
+            ("acknowledge", "on"),
+        ];
+        for (k, v) in fields {
+            all.retain(|(key, _)| key != k);
+            all.push((k, v));
+        }
+        self.post_raw("/checkout", &all).await
+    }
+
+    pub async fn order(&self, order_no: &str) -> Page {
+        self.get(&format!("/orders/{order_no}")).await
+    }
+
+    pub async fn status_of(&self, order_no: &str) -> String {
+        self.order(order_no)
+            .await
+            .attr("[data-order-no][data-status]", "data-status")
+    }
+}
+
+/// Runs futures at once on the runtime's threads and collects their outputs in order.
+pub async fn join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}

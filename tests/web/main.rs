@@ -1,0 +1,15 @@
+//! Integration tests over HTTP, one module per capability.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod helpers;
+
+mod accounts;
+mod catalog_cart;
+mod checkout;
+mod language;
+mod orders;
+mod paying;
+mod payment_methods;
+mod payment_window;
+mod run_contract;
+mod security;

@@ -1,0 +1,234 @@
+//! The run contract: health check, migrations, demo data, create-staff, SIGTERM.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use storefront::gateway::SandboxGateway;
+
+use crate::helpers::{Actor, spawn_app};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let page = app.visitor().get("/healthz").await;
+    assert_eq!((page.status, page.body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn migrations_run_up_down_up() {
+    let app = spawn_app().await;
+    app.db
+        .write(storefront::db::sqlite::redo_all_migrations)
+        .await
+        .expect("down and up again");
+}
+
+#[tokio::test]
+async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db = db.to_string_lossy();
+    // Demo data is on unless turned off; the harness passes --no-demo-data, so build directly.
+    let config = storefront::config::Config::from_args([
+        "--bind",
+        "127.0.0.1:0",
+        "--database",
+        &db,
+        "--job-interval-secs",
+        "3600",
+    ])
+    .unwrap();
+    let app = storefront::Application::build_with(
+        config,
+        Arc::new(storefront::clock::TestClock::new(
+            crate::helpers::start_time(),
+        )),
+        Arc::new(SandboxGateway),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+
+    let v = Actor::new(&base);
+    let home = v.get("/").await;
+    assert!(home.attrs(".product-card", "data-product-id").len() >= 12);
+    assert!(
+        home.attrs(".tabs a", "href").len() >= 4,
+        "3 or more categories plus all"
+    );
+
+    let s = Actor::new(&base);
+    s.login(
+        storefront::seed::SHOPPER_PHONE,
+        storefront::seed::SHOPPER_PASSWORD,
+        "/orders",
+    )
+    .await
+    .assert_redirect("/orders");
+    let orders = s.get("/orders").await;
+    let states: std::collections::HashSet<String> = orders
+        .attrs(".order-row", "data-status")
+        .into_iter()
+        .collect();
+    let page2: std::collections::HashSet<String> = s
+        .get("/orders?page=2")
+        .await
+        .attrs(".order-row", "data-status")
+        .into_iter()
+        .collect();
+    let all: std::collections::HashSet<String> = states.union(&page2).cloned().collect();
+    for state in [
+        "pending_payment",
+        "paid",
+        "shipped",
+        "completed",
+        "cancelled",
+        "closed",
+    ] {
+        assert!(all.contains(state), "demo orders include {state}: {all:?}");
+    }
+    let methods = s.get("/account/payment-methods").await;
+    let kinds = methods.texts(".method-kind");
+    for kind in ["信用卡", "支付宝", "微信支付"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kinds:?}");
+    }
+    let staff = Actor::new(&base);
+    staff
+        .login(
+            storefront::seed::STAFF_ACCOUNT,
+            storefront::seed::STAFF_PASSWORD,
+            "/",
+        )
+        .await
+        .assert_redirect("/");
+    let email = Actor::new(&base);
+    email
+        .login(
+            storefront::seed::SHOPPER_EMAIL,
+            storefront::seed::SHOPPER_PASSWORD,
+            "/",
+        )
+        .await
+        .assert_redirect("/");
+}
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_storefront"))
+}
+
+#[tokio::test]
+async fn create_staff_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("staff.db");
+    let mut child = binary()
+        .args([
+            "--database",
+            &db.to_string_lossy(),
+            "create-staff",
+            "agent@example.com",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"agent password 1\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The agent can sign in on a server using that database.
+    let config = storefront::config::Config::from_args([
+        "--bind",
+        "127.0.0.1:0",
+        "--database",
+        &db.to_string_lossy(),
+        "--no-demo-data",
+        "--job-interval-secs",
+        "3600",
+    ])
+    .unwrap();
+    let server = storefront::Application::build(config).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until_stopped());
+    let agent = Actor::new(&base);
+    agent
+        .login("agent@example.com", "agent password 1", "/")
+        .await
+        .assert_redirect("/");
+    // The same account cannot be created twice.
+    let mut again = binary()
+        .args([
+            "--database",
+            &db.to_string_lossy(),
+            "create-staff",
+            "agent@example.com",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    again
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"agent password 1\n")
+        .unwrap();
+    assert!(!again.wait().unwrap().success());
+}
+
+#[tokio::test]
+async fn sigterm_drains_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("term.db");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = binary()
+        .args([
+            "--database",
+            &db.to_string_lossy(),
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--no-demo-data",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(res) = client.get(format!("{base}/healthz")).send().await
+            && res.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
