@@ -4,7 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 #[path = "../web/helpers.rs"]
-#[allow(dead_code, reason = "shared with the HTTP tests; not every helper is used here")]
+#[allow(
+    dead_code,
+    reason = "shared with the HTTP tests; not every helper is used here"
+)]
 mod helpers;
 
 use std::process::{Child, Command, Stdio};
@@ -38,14 +41,25 @@ impl Drop for Driver {
 /// Starts chromedriver and a headless Chromium session, or `None` (with a loud
 /// message) when they are not installed outside CI.
 async fn start_browser() -> Option<Driver> {
-    let (Some(driver), Some(chromium)) = (find_tool("chromedriver"), find_tool("chromium").or_else(|| find_tool("chromium-browser"))) else {
+    let (Some(driver), Some(chromium)) = (
+        find_tool("chromedriver"),
+        find_tool("chromium").or_else(|| find_tool("chromium-browser")),
+    ) else {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("chromium and chromedriver are required under CI=true (apt-get install chromium chromium-driver)");
+            panic!(
+                "chromium and chromedriver are required under CI=true (apt-get install chromium chromium-driver)"
+            );
         }
-        eprintln!("\n*** BROWSER TESTS DID NOT RUN: chromium/chromedriver not installed (scripts/test.sh installs them) ***\n");
+        eprintln!(
+            "\n*** BROWSER TESTS DID NOT RUN: chromium/chromedriver not installed (scripts/test.sh installs them) ***\n"
+        );
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -72,7 +86,11 @@ async fn start_browser() -> Option<Driver> {
     // Wait (bounded) for chromedriver to accept sessions.
     let deadline = Instant::now() + Duration::from_secs(30);
     let client = loop {
-        match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
             Ok(c) => break c,
             Err(e) => {
                 assert!(Instant::now() < deadline, "chromedriver did not start: {e}");
@@ -80,22 +98,38 @@ async fn start_browser() -> Option<Driver> {
             }
         }
     };
-    Some(Driver { child, client, _profile: profile })
+    Some(Driver {
+        child,
+        client,
+        _profile: profile,
+    })
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
-    let el = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    let el = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
 }
 
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Waits (bounded by fantoccini's wait timeout) until `css` is on the page.
 async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
 }
 
 async fn screenshot(c: &Client, name: &str) {
@@ -107,7 +141,9 @@ async fn screenshot(c: &Client, name: &str) {
 
 #[tokio::test]
 async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
-    let Some(driver) = start_browser().await else { return };
+    let Some(driver) = start_browser().await else {
+        return;
+    };
     let c = &driver.client;
     let app = helpers::spawn_app().await;
     let product = app.product(120_000, 5).await;
@@ -122,18 +158,27 @@ async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
     wait_for(c, "html[lang=zh-CN]").await;
     screenshot(c, "home").await;
 
-    c.goto(&format!("{base}/account/payment-methods")).await.unwrap();
+    c.goto(&format!("{base}/account/payment-methods"))
+        .await
+        .unwrap();
     fill(c, "#card_number", "4111 1111 1111 1111").await;
     fill(c, "#expiry", "12/30").await;
     fill(c, "#holder_name", "Li Lei").await;
-    click(c, "form[action='/account/payment-methods'] button[type=submit]").await;
+    click(
+        c,
+        "form[action='/account/payment-methods'] button[type=submit]",
+    )
+    .await;
     wait_for(c, ".method-row[data-priority=true]").await;
 
     c.goto(&format!("{base}/products/{product}")).await.unwrap();
     fill(c, "#quantity", "2").await;
     click(c, ".buy-form button[type=submit]").await;
     let row = wait_for(c, "tr[data-product-id]").await;
-    assert_eq!(row.attr("data-quantity").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(
+        row.attr("data-quantity").await.unwrap().as_deref(),
+        Some("2")
+    );
 
     c.goto(&format!("{base}/checkout")).await.unwrap();
     click(c, "input[name=plan][value=installment]").await;
@@ -142,18 +187,30 @@ async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
     screenshot(c, "checkout").await;
     click(c, "form[action='/checkout'] button[type=submit]").await;
     let detail = wait_for(c, "[data-order-no][data-status]").await;
-    assert_eq!(detail.attr("data-status").await.unwrap().as_deref(), Some("pending_payment"));
+    assert_eq!(
+        detail.attr("data-status").await.unwrap().as_deref(),
+        Some("pending_payment")
+    );
 
     click(c, "form[action$='/pay'] button").await;
     wait_for(c, "[data-status=paid]").await;
-    let rows = c.find_all(Locator::Css("tr[data-instalment]")).await.unwrap();
+    let rows = c
+        .find_all(Locator::Css("tr[data-instalment]"))
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 6);
     screenshot(c, "order").await;
 
     // The language switch works in the browser too.
     click(c, ".lang-switch").await;
     wait_for(c, "html[lang=en]").await;
-    let badge = c.find(Locator::Css(".badge-large")).await.unwrap().text().await.unwrap();
+    let badge = c
+        .find(Locator::Css(".badge-large"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(badge, "Paid");
 
     driver.client.clone().close().await.unwrap();
@@ -161,7 +218,9 @@ async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
 
 #[tokio::test]
 async fn pages_fit_a_phone_screen() {
-    let Some(driver) = start_browser().await else { return };
+    let Some(driver) = start_browser().await else {
+        return;
+    };
     let c = &driver.client;
     let app = helpers::spawn_app().await;
     app.product(120_000, 5).await;
@@ -169,10 +228,17 @@ async fn pages_fit_a_phone_screen() {
     c.goto(&format!("{}/", app.address)).await.unwrap();
     wait_for(c, ".product-card").await;
     let overflow = c
-        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
         .await
         .unwrap();
-    assert_eq!(overflow.as_i64(), Some(0), "no horizontal scrolling on a phone");
+    assert_eq!(
+        overflow.as_i64(),
+        Some(0),
+        "no horizontal scrolling on a phone"
+    );
     screenshot(c, "phone-home").await;
     driver.client.clone().close().await.unwrap();
 }

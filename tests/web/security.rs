@@ -226,5 +226,9 @@ async fn templates_escape_user_input() {
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!page.body.contains("<script>alert(1)</script>"));
-    assert!(page.body.contains("&lt;script&gt;") || page.body.contains("&#60;script&#62;"), "{}", page.body);
+    assert!(
+        page.body.contains("&lt;script&gt;") || page.body.contains("&#60;script&#62;"),
+        "{}",
+        page.body
+    );
 }
