@@ -248,6 +248,7 @@ async fn make_order(
         method: shopper.methods[spec.method],
         acknowledged: true,
         token: None,
+        replaces: None,
     };
     let placed = place_order(db, settings, shopper.id, input, at)
         .await?
@@ -257,13 +258,13 @@ async fn make_order(
     match spec.end {
         OrderStatus::PendingPayment => {}
         OrderStatus::Cancelled => {
-            let _ = orders::cancel(db, shopper.id, no, at + Duration::minutes(10)).await?;
+            let _ = orders::cancel(db, shopper.id, no, None, at + Duration::minutes(10)).await?;
         }
         OrderStatus::Closed => {
             orders::close_expired(db, at + settings.payment_window, Some(shopper.id)).await?;
         }
         OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed => {
-            orders::pay(db, gateway.clone(), shopper.id, no.clone(), paid_at).await?;
+            orders::pay(db, gateway.clone(), shopper.id, no.clone(), None, paid_at).await?;
             if matches!(spec.end, OrderStatus::Shipped | OrderStatus::Completed) {
                 orders::advance_fulfilment(
                     db,

@@ -60,6 +60,7 @@ impl Application {
         let secure = config.secure_cookies;
         let workers = config.workers;
         let job_interval = std::time::Duration::from_secs(config.job_interval_secs);
+        let jobs_gateway = gateway.clone();
         let state = web::Data::new(AppState {
             db: db.clone(),
             clock: clock.clone(),
@@ -94,7 +95,12 @@ impl Application {
             server = server.workers(n);
         }
         let server = server.run();
-        let jobs = tokio::spawn(jobs::run_forever(db.clone(), clock, job_interval));
+        let jobs = tokio::spawn(jobs::run_forever(
+            db.clone(),
+            clock,
+            jobs_gateway,
+            job_interval,
+        ));
         Ok(Application {
             port,
             server,

@@ -12,6 +12,7 @@ pub mod schema;
 pub mod secrets;
 pub mod sessions;
 pub mod sqlite;
+pub mod tickets;
 pub mod users;
 
 use actix_web::web;

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 
 use super::Conn;
 use super::ids::{OrderId, PaymentMethodId, ProductId, UserId};
-use super::schema::{installment_terms, instalments, order_events, order_items, orders};
+use super::schema::{
+    form_tokens, installment_terms, instalments, order_events, order_items, orders,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite))]
@@ -31,6 +33,10 @@ pub struct Order {
     pub paid_at: Option<NaiveDateTime>,
     pub ended_at: Option<NaiveDateTime>,
     pub cancel_reason: Option<String>,
+    /// Pinned repayment method; `None` follows the account's priority method.
+    pub repayment_method_id: Option<PaymentMethodId>,
+    /// The order this one replaced after a payment change.
+    pub replaces_order_id: Option<OrderId>,
 }
 
 #[derive(Insertable)]
@@ -51,6 +57,7 @@ pub struct NewOrder<'a> {
     pub checkout_token: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub pay_deadline: NaiveDateTime,
+    pub replaces_order_id: Option<OrderId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -87,6 +94,9 @@ pub struct InstalmentRow {
     pub fee_fen: i64,
     pub status: String,
     pub paid_at: Option<NaiveDateTime>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -335,5 +345,141 @@ pub fn mark_closed(conn: &mut Conn, id: OrderId, now: NaiveDateTime) -> QueryRes
     )
     .set((orders::status.eq("closed"), orders::ended_at.eq(Some(now))))
     .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The order placed to replace `order` (after a payment change), if any.
+pub fn find_replacement(conn: &mut Conn, order: OrderId) -> QueryResult<Option<Order>> {
+    orders::table
+        .filter(orders::replaces_order_id.eq(order))
+        .select(Order::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Switches an unpaid order to another method, only if it still has `from`.
+pub fn change_method(
+    conn: &mut Conn,
+    id: OrderId,
+    from: PaymentMethodId,
+    to: PaymentMethodId,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        orders::table
+            .find(id)
+            .filter(orders::status.eq("pending_payment"))
+            .filter(orders::payment_method_id.eq(from)),
+    )
+    .set(orders::payment_method_id.eq(to))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Pins (or with `None`, unpins) the repayment method of an order.
+pub fn set_repayment_method(
+    conn: &mut Conn,
+    id: OrderId,
+    method: Option<PaymentMethodId>,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(id))
+        .set(orders::repayment_method_id.eq(method))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The owner's paid orders that still have unpaid instalments.
+pub fn list_active_plans(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Order>> {
+    let with_open_instalments = instalments::table
+        .filter(instalments::status.ne("paid"))
+        .select(instalments::order_id);
+    orders::table
+        .filter(orders::user_id.eq(user))
+        .filter(orders::status.eq_any(["paid", "shipped", "completed"]))
+        .filter(orders::id.eq_any(with_open_instalments))
+        .order(orders::created_at)
+        .select(Order::as_select())
+        .load(conn)
+}
+
+/// Instalments that may be charged now: not paid, due on or before `today`,
+/// not waiting for a retry, of an order that is paid.
+pub fn list_collectable(
+    conn: &mut Conn,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(InstalmentRow, Order)>> {
+    instalments::table
+        .inner_join(orders::table)
+        .filter(instalments::status.ne("paid"))
+        .filter(instalments::due_on.le(today))
+        .filter(
+            instalments::next_attempt_at
+                .is_null()
+                .or(instalments::next_attempt_at.le(now)),
+        )
+        .filter(orders::status.eq_any(["paid", "shipped", "completed"]))
+        .order((instalments::due_on, instalments::id))
+        .select((InstalmentRow::as_select(), Order::as_select()))
+        .load(conn)
+}
+
+/// Marks an instalment paid, only if it is not yet.
+pub fn mark_instalment_paid(conn: &mut Conn, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        instalments::table
+            .find(id)
+            .filter(instalments::status.ne("paid")),
+    )
+    .set((
+        instalments::status.eq("paid"),
+        instalments::paid_at.eq(Some(now)),
+        instalments::attempts.eq(instalments::attempts + 1),
+        instalments::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Marks an unpaid instalment overdue after a decline and schedules the retry.
+pub fn mark_instalment_declined(
+    conn: &mut Conn,
+    id: i32,
+    reason: &str,
+    retry_at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        instalments::table
+            .find(id)
+            .filter(instalments::status.ne("paid")),
+    )
+    .set((
+        instalments::status.eq("overdue"),
+        instalments::attempts.eq(instalments::attempts + 1),
+        instalments::last_error.eq(Some(reason)),
+        instalments::next_attempt_at.eq(Some(retry_at)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn form_token_exists(conn: &mut Conn, token: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(form_tokens::table.find(token))).get_result(conn)
+}
+
+/// Claims a one-time form token; false if it was used before.
+pub fn claim_form_token(
+    conn: &mut Conn,
+    user: UserId,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::insert_into(form_tokens::table)
+        .values((
+            form_tokens::token.eq(token),
+            form_tokens::user_id.eq(user),
+            form_tokens::used_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
     Ok(n == 1)
 }

@@ -27,6 +27,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    form_tokens (token) {
+        token -> Text,
+        user_id -> Integer,
+        used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     installment_terms (months) {
         months -> Integer,
         monthly_fee_bp -> Integer,
@@ -43,6 +51,9 @@ diesel::table! {
         fee_fen -> BigInt,
         status -> Text,
         paid_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
     }
 }
 
@@ -100,6 +111,8 @@ diesel::table! {
         paid_at -> Nullable<Timestamp>,
         ended_at -> Nullable<Timestamp>,
         cancel_reason -> Nullable<Text>,
+        repayment_method_id -> Nullable<Integer>,
+        replaces_order_id -> Nullable<Integer>,
     }
 }
 
@@ -135,6 +148,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    service_tickets (id) {
+        id -> Integer,
+        ticket_no -> Text,
+        user_id -> Integer,
+        order_id -> Integer,
+        wanted_method_id -> Integer,
+        message -> Text,
+        status -> Text,
+        reply -> Nullable<Text>,
+        submit_token -> Nullable<Text>,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         state -> Text,
@@ -155,19 +185,22 @@ diesel::table! {
 
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(cart_items -> users (user_id));
+diesel::joinable!(form_tokens -> users (user_id));
 diesel::joinable!(instalments -> orders (order_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_items -> products (product_id));
-diesel::joinable!(orders -> payment_methods (payment_method_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(payment_methods -> users (user_id));
 diesel::joinable!(products -> categories (category_id));
+diesel::joinable!(service_tickets -> orders (order_id));
+diesel::joinable!(service_tickets -> payment_methods (wanted_method_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
     cart_items,
     categories,
+    form_tokens,
     installment_terms,
     instalments,
     login_throttle,
@@ -176,6 +209,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     payment_methods,
     products,
+    service_tickets,
     sessions,
     users,
 );

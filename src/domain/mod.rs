@@ -6,6 +6,7 @@ pub mod card;
 pub mod method;
 pub mod money;
 pub mod order;
+pub mod payment_change;
 pub mod plan;
 
 pub use money::{BasisPoints, Fen};

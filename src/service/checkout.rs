@@ -10,8 +10,8 @@ use super::Settings;
 use super::cart::{CartView, price_lines};
 use super::timeline::{self, Actor, Entry};
 use crate::clock::local_date;
-use crate::db::ids::{PaymentMethodId, UserId};
-use crate::db::orders::{self, NewOrder, NewOrderItem};
+use crate::db::ids::{PaymentMethodId, ProductId, UserId};
+use crate::db::orders::{self, NewOrder, NewOrderItem, Order};
 use crate::db::payment_methods::{self as pm, PaymentMethod};
 use crate::db::{Conn, Db, cart, catalog};
 use crate::domain::order::{OrderStatus, ShippingMethod, format_order_no};
@@ -27,6 +27,8 @@ pub struct CheckoutInput {
     pub acknowledged: bool,
     /// One-time token from the checkout page; `None` when a client sent none.
     pub token: Option<String>,
+    /// The order this one replaces after a payment change (its number).
+    pub replaces: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +57,51 @@ pub struct CheckoutData {
     pub cart: CartView,
     pub methods: Vec<PaymentMethod>,
     pub terms: Vec<(u32, BasisPoints)>,
+    /// The order being replaced after a payment change, with its unit prices,
+    /// so changed prices are flagged rather than silently taken.
+    pub replacing: Option<Replacing>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Replacing {
+    pub order: Order,
+    pub prices: Vec<(ProductId, Fen)>,
+}
+
+impl CheckoutData {
+    /// The price the replaced order had for `product`, when it differs now.
+    pub fn old_price(&self, product: ProductId, now: Fen) -> Option<Fen> {
+        let r = self.replacing.as_ref()?;
+        r.prices
+            .iter()
+            .find(|(p, _)| *p == product)
+            .map(|(_, f)| *f)
+            .filter(|f| *f != now)
+    }
+}
+
+/// The shopper's order cancelled by a payment change that no order replaced yet.
+fn find_replaceable(
+    conn: &mut Conn,
+    user: UserId,
+    order_no: &str,
+) -> Result<Option<Replacing>, AppError> {
+    if !crate::domain::order::is_valid_order_no(order_no) {
+        return Ok(None);
+    }
+    let Some(order) = orders::find_order_for_owner(conn, user, order_no)? else {
+        return Ok(None);
+    };
+    if order.cancel_reason.as_deref() != Some("payment_changed")
+        || orders::find_replacement(conn, order.id)?.is_some()
+    {
+        return Ok(None);
+    }
+    let prices = orders::list_items(conn, order.id)?
+        .into_iter()
+        .map(|i| (i.product_id, Fen(i.unit_price_fen)))
+        .collect();
+    Ok(Some(Replacing { order, prices }))
 }
 
 impl CheckoutData {
@@ -96,22 +143,36 @@ impl CheckoutData {
     }
 }
 
-fn load_data(conn: &mut Conn, user: UserId) -> Result<CheckoutData, AppError> {
+fn load_data(
+    conn: &mut Conn,
+    user: UserId,
+    replaces: Option<&str>,
+) -> Result<CheckoutData, AppError> {
     let cart = price_lines(cart::list_cart(conn, user)?).ok_or(AppError::BadRequest)?;
     let methods = pm::list_methods(conn, user)?;
     let terms = orders::list_terms(conn)?
         .into_iter()
         .filter_map(|(m, bp)| u32::try_from(m).ok().map(|m| (m, BasisPoints(bp))))
         .collect();
+    let replacing = match replaces {
+        Some(no) => find_replaceable(conn, user, no)?,
+        None => None,
+    };
     Ok(CheckoutData {
         cart,
         methods,
         terms,
+        replacing,
     })
 }
 
-pub async fn load(db: &Db, user: UserId) -> Result<CheckoutData, AppError> {
-    db.read(move |conn| load_data(conn, user)).await
+pub async fn load(
+    db: &Db,
+    user: UserId,
+    replaces: Option<String>,
+) -> Result<CheckoutData, AppError> {
+    db.read(move |conn| load_data(conn, user, replaces.as_deref()))
+        .await
 }
 
 /// A fresh order number, unused so far (checked inside the write lock).
@@ -144,7 +205,7 @@ pub async fn place_order(
         {
             return Ok(Ok(Placed { order_no: existing.order_no, repeated: true }));
         }
-        let data = load_data(conn, user)?;
+        let data = load_data(conn, user, input.replaces.as_deref())?;
         if data.cart.is_empty() {
             return Ok(Err(CheckoutError::EmptyCart));
         }
@@ -185,6 +246,7 @@ pub async fn place_order(
                 checkout_token: input.token.as_deref(),
                 created_at: now,
                 pay_deadline: now + settings.payment_window,
+                replaces_order_id: data.replacing.as_ref().map(|r| r.order.id),
             },
         )?;
         let items: Vec<NewOrderItem<'_>> = data
@@ -216,6 +278,10 @@ pub async fn place_order(
             Actor::Shopper,
             Entry { kind: "created", from: None, to: Some(OrderStatus::PendingPayment.as_str()), note: Some(&plan_text) },
         )?;
+        if let Some(r) = &data.replacing {
+            timeline::record(conn, order.id, now, Actor::Shopper, Entry { kind: "replaces", from: None, to: Some(&r.order.order_no), note: None })?;
+            timeline::record(conn, r.order.id, now, Actor::Shopper, Entry { kind: "replaced_by", from: None, to: Some(&order.order_no), note: None })?;
+        }
         tracing::info!(order_no = %order.order_no, plan = %plan_text, total_fen = order.total_fen, "order placed");
         Ok(Ok(Placed { order_no: order.order_no, repeated: false }))
     })

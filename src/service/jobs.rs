@@ -7,23 +7,47 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::db::{Db, sessions};
 use crate::error::AppError;
+use crate::gateway::PaymentGateway;
 
-/// One pass of every job; returns how many orders were closed.
-pub async fn run_once(db: &Db, clock: &dyn Clock) -> Result<usize, AppError> {
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobReport {
+    pub closed: usize,
+    pub charged: usize,
+    pub declined: usize,
+}
+
+/// One pass of every job: close expired unpaid orders, collect instalments
+/// that fell due, drop expired sessions.
+pub async fn run_once(
+    db: &Db,
+    clock: &dyn Clock,
+    gateway: Arc<dyn PaymentGateway>,
+) -> Result<JobReport, AppError> {
     let now = clock.now();
     let closed = super::orders::close_expired(db, now, None).await?;
+    let (charged, declined) = super::repayments::collect_due(db, gateway, now).await?;
     db.write(move |conn| Ok(sessions::delete_expired_sessions(conn, now)?))
         .await?;
-    Ok(closed)
+    Ok(JobReport {
+        closed,
+        charged,
+        declined,
+    })
 }
 
 /// Runs the jobs every `every` until the task is dropped.
-pub async fn run_forever(db: Db, clock: Arc<dyn Clock>, every: Duration) {
+pub async fn run_forever(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    gateway: Arc<dyn PaymentGateway>,
+    every: Duration,
+) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        if let Err(e) = run_once(&db, clock.as_ref()).await {
+        if let Err(e) = run_once(&db, clock.as_ref(), gateway.clone()).await {
             tracing::error!(error = %e, "background job failed");
         }
     }

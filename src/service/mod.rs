@@ -9,7 +9,10 @@ pub mod catalog;
 pub mod checkout;
 pub mod jobs;
 pub mod orders;
+pub mod payment_change;
 pub mod payment_methods;
+pub mod repayments;
+pub mod support;
 pub mod timeline;
 
 use crate::domain::Fen;

@@ -11,12 +11,14 @@ use crate::clock::local_date;
 use crate::db::ids::{OrderId, UserId};
 use crate::db::orders::{self, InstalmentRow, NewInstalment, Order, OrderEvent, OrderItem};
 use crate::db::payment_methods::{self as pm, PaymentMethod};
+use crate::db::tickets::{self, Ticket};
 use crate::db::{Conn, Db, catalog};
 use crate::domain::order::{OrderStatus, OrderTab, is_valid_order_no};
 use crate::domain::plan;
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 use crate::gateway::{ChargeOutcome, ChargeRequest, MethodDescriptor, PaymentGateway};
+use crate::service::payment_change::{claim_token, token_used};
 
 pub const PAGE_SIZE: i64 = 10;
 
@@ -103,8 +105,42 @@ pub struct OrderDetail {
     pub order: Order,
     pub items: Vec<OrderItem>,
     pub method: Option<PaymentMethod>,
+    /// Where instalments are charged: the pinned method, else the account priority.
+    pub repayment_method: Option<PaymentMethod>,
     pub instalments: Vec<InstalmentRow>,
     pub events: Vec<OrderEvent>,
+    /// The order this one replaced, and the order that replaced this one.
+    pub replaces: Option<String>,
+    pub replaced_by: Option<String>,
+    pub tickets: Vec<Ticket>,
+}
+
+/// The method instalments of `order` are charged to: its pinned repayment
+/// method while that still exists, otherwise the owner's priority method.
+pub fn repayment_method(conn: &mut Conn, order: &Order) -> Result<Option<PaymentMethod>, AppError> {
+    if let Some(pinned) = order.repayment_method_id
+        && let Some(m) = pm::find_method_for_owner(conn, order.user_id, pinned)?
+    {
+        return Ok(Some(m));
+    }
+    Ok(pm::list_methods(conn, order.user_id)?.into_iter().next())
+}
+
+/// Closes the owner's order if its window has passed (state checked on read).
+pub async fn close_if_expired(
+    db: &Db,
+    user: UserId,
+    order_no: String,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let order = db
+        .read(move |conn| owned_order(conn, user, &order_no))
+        .await?;
+    if order.state() == OrderStatus::PendingPayment && order.pay_deadline <= now {
+        db.write(move |conn| close_in_txn(conn, &order, now))
+            .await?;
+    }
+    Ok(())
 }
 
 impl OrderDetail {
@@ -116,7 +152,11 @@ impl OrderDetail {
 
 /// The owner's order, or `NotFound` for a malformed number, a missing order
 /// and another account's order alike.
-fn owned_order(conn: &mut Conn, user: UserId, order_no: &str) -> Result<Order, AppError> {
+pub(crate) fn owned_order(
+    conn: &mut Conn,
+    user: UserId,
+    order_no: &str,
+) -> Result<Order, AppError> {
     if !is_valid_order_no(order_no) {
         return Err(AppError::NotFound);
     }
@@ -129,20 +169,23 @@ pub async fn detail(
     order_no: String,
     now: NaiveDateTime,
 ) -> Result<OrderDetail, AppError> {
-    let no = order_no.clone();
-    let order = db.read(move |conn| owned_order(conn, user, &no)).await?;
-    if order.state() == OrderStatus::PendingPayment && order.pay_deadline <= now {
-        // Checked on read: the window has passed even if the job has not run yet.
-        db.write(move |conn| close_in_txn(conn, &order, now))
-            .await?;
-    }
+    // Checked on read: the window may have passed before the job ran.
+    close_if_expired(db, user, order_no.clone(), now).await?;
     db.read(move |conn| {
         let order = owned_order(conn, user, &order_no)?;
+        let replaces = match order.replaces_order_id {
+            Some(id) => orders::find_order(conn, id)?.map(|o| o.order_no),
+            None => None,
+        };
         Ok(OrderDetail {
             items: orders::list_items(conn, order.id)?,
             method: pm::find_method(conn, order.payment_method_id)?,
+            repayment_method: repayment_method(conn, &order)?,
             instalments: orders::list_instalments(conn, order.id)?,
             events: orders::list_events(conn, order.id)?,
+            replaces,
+            replaced_by: orders::find_replacement(conn, order.id)?.map(|o| o.order_no),
+            tickets: tickets::list_tickets_for_order(conn, order.id)?,
             order,
         })
     })
@@ -150,7 +193,7 @@ pub async fn detail(
 }
 
 /// Gives the items' stock back.
-fn release_items(conn: &mut Conn, order: OrderId) -> Result<(), AppError> {
+pub(crate) fn release_items(conn: &mut Conn, order: OrderId) -> Result<(), AppError> {
     for item in orders::list_items(conn, order)? {
         catalog::release_stock(conn, item.product_id, item.quantity)?;
     }
@@ -210,16 +253,22 @@ pub enum Refusal {
     State(OrderStatus),
     /// The payment window passed; the order is closed.
     Expired,
+    /// This very form was submitted before; its result stands.
+    AlreadyDone,
 }
 
 pub async fn cancel(
     db: &Db,
     user: UserId,
     order_no: String,
+    token: Option<String>,
     now: NaiveDateTime,
 ) -> Result<Result<(), Refusal>, AppError> {
     db.write(move |conn| {
         let order = owned_order(conn, user, &order_no)?;
+        if token_used(conn, token.as_deref())? {
+            return Ok(Err(Refusal::AlreadyDone));
+        }
         if order.state() == OrderStatus::PendingPayment && order.pay_deadline <= now {
             close_in_txn(conn, &order, now)?;
             return Ok(Err(Refusal::Expired));
@@ -228,6 +277,7 @@ pub async fn cancel(
         if !orders::transition(conn, order.id, from, OrderStatus::Cancelled.as_str(), now)? {
             return Ok(Err(Refusal::State(order.state())));
         }
+        claim_token(conn, user, token.as_deref(), now)?;
         orders::set_cancel_reason(conn, order.id, "shopper")?;
         release_items(conn, order.id)?;
         timeline::record(
@@ -260,16 +310,24 @@ pub async fn pay(
     gateway: Arc<dyn PaymentGateway>,
     user: UserId,
     order_no: String,
+    token: Option<String>,
     now: NaiveDateTime,
 ) -> Result<PayOutcome, AppError> {
     let no = order_no.clone();
-    let (order, method) = db
-        .read(move |conn| {
+    let found = db
+        .write(move |conn| {
             let order = owned_order(conn, user, &no)?;
+            if token_used(conn, token.as_deref())? {
+                return Ok(None);
+            }
+            claim_token(conn, user, token.as_deref(), now)?;
             let method = pm::find_method(conn, order.payment_method_id)?;
-            Ok((order, method))
+            Ok(Some((order, method)))
         })
         .await?;
+    let Some((order, method)) = found else {
+        return Ok(PayOutcome::Refused(Refusal::AlreadyDone));
+    };
     if order.state() != OrderStatus::PendingPayment {
         return Ok(PayOutcome::Refused(Refusal::State(order.state())));
     }

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::db::ids::{PaymentMethodId, UserId};
+use crate::db::ids::UserId;
 use crate::db::payment_methods::{self as pm, NewPaymentMethod, PaymentMethod};
 use crate::db::{Conn, Db};
 use crate::domain::card::CardExpiry;
@@ -87,33 +87,5 @@ pub async fn add(
         Err(errors) => return Ok(Err(errors)),
     };
     db.write(move |conn| Ok(Ok(insert_valid(conn, user, &valid, now)?)))
-        .await
-}
-
-/// Moves a method to the front: it becomes the priority method.
-/// `Ok(false)` when the method is not the shopper's (or is gone).
-pub async fn make_priority(db: &Db, user: UserId, id: PaymentMethodId) -> Result<bool, AppError> {
-    db.write(move |conn| {
-        let methods = pm::list_methods(conn, user)?;
-        if !methods.iter().any(|m| m.id == id) {
-            return Ok(false);
-        }
-        let order: Vec<PaymentMethodId> = std::iter::once(id)
-            .chain(methods.iter().map(|m| m.id).filter(|m| *m != id))
-            .collect();
-        pm::set_order(conn, user, &order)?;
-        Ok(true)
-    })
-    .await
-}
-
-/// Removes a method; `Ok(false)` when it is not the shopper's (or is gone).
-pub async fn remove(
-    db: &Db,
-    user: UserId,
-    id: PaymentMethodId,
-    now: NaiveDateTime,
-) -> Result<bool, AppError> {
-    db.write(move |conn| Ok(pm::remove_method(conn, user, id, now)?))
         .await
 }

@@ -24,6 +24,8 @@ pub struct CartLineView {
     pub line_total: Fen,
     pub stock: i32,
     pub short: bool,
+    /// The price an earlier order had, when it changed since.
+    pub old_price: Option<Fen>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -48,6 +50,7 @@ impl CartPage {
                 line_total: l.line_total,
                 stock: l.product.stock,
                 short: l.short_of_stock(),
+                old_price: None,
             })
             .collect()
     }

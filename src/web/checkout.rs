@@ -37,6 +37,9 @@ pub struct Selection {
     pub acknowledge: String,
     #[serde(default)]
     pub checkout_token: String,
+    /// The order a payment change cancelled; the new order links to it.
+    #[serde(default)]
+    pub replaces: String,
 }
 
 impl Selection {
@@ -54,6 +57,10 @@ impl Selection {
 
     fn acknowledged(&self) -> bool {
         self.acknowledge == "on"
+    }
+
+    fn replaces(&self) -> Option<String> {
+        Some(self.replaces.trim().to_owned()).filter(|r| crate::domain::order::is_valid_order_no(r))
     }
 }
 
@@ -136,6 +143,8 @@ pub struct CheckoutPage {
     pub method_error: Option<String>,
     pub ack_error: Option<String>,
     pub minimum: Fen,
+    /// The replaced order's number (hidden field), when checking out after a payment change.
+    pub replaces: String,
 }
 
 impl CheckoutPage {
@@ -200,7 +209,10 @@ impl CheckoutPage {
                 }
             })
             .collect();
-        let lines = super::cart::CartPage::lines_of(&ctx, &data.cart);
+        let mut lines = super::cart::CartPage::lines_of(&ctx, &data.cart);
+        for line in &mut lines {
+            line.old_price = data.old_price(line.product_id, line.unit_price);
+        }
         CheckoutPage {
             subtotal: data.cart.subtotal,
             shipping: shipping_options,
@@ -227,6 +239,11 @@ impl CheckoutPage {
             method_error: None,
             ack_error: None,
             minimum: settings.installment_minimum,
+            replaces: data
+                .replacing
+                .as_ref()
+                .map(|r| r.order.order_no.clone())
+                .unwrap_or_default(),
             lines,
             ctx,
         }
@@ -239,8 +256,8 @@ pub async fn checkout_form(
     state: State,
     query: web::Query<Selection>,
 ) -> Result<CheckoutPage, AppError> {
-    let data = svc::load(&state.db, shopper.id).await?;
     let mut sel = query.into_inner();
+    let data = svc::load(&state.db, shopper.id, sel.replaces()).await?;
     sel.checkout_token.clear();
     Ok(CheckoutPage::build(
         ctx,
@@ -277,6 +294,7 @@ pub async fn checkout(
                     method,
                     acknowledged: sel.acknowledged(),
                     token,
+                    replaces: sel.replaces(),
                 },
                 now,
             )
@@ -293,7 +311,7 @@ pub async fn checkout(
         return Ok(see_other(&format!("/orders/{}", placed.order_no)));
     }
 
-    let data = svc::load(&state.db, shopper.id).await?;
+    let data = svc::load(&state.db, shopper.id, sel.replaces()).await?;
     let mut page = CheckoutPage::build(ctx, &data, &sel, &state.settings, now);
     match outcome {
         Some(Err(e)) => match e {

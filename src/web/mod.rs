@@ -10,7 +10,9 @@ pub mod ctx;
 pub mod extract;
 pub mod middleware;
 pub mod orders;
+pub mod payment_change;
 pub mod payment_methods;
+pub mod support;
 
 use std::sync::Arc;
 
@@ -59,6 +61,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{order_no}", get().to(orders::show_order))
         .route("/orders/{order_no}/pay", post().to(orders::pay_order))
         .route("/orders/{order_no}/cancel", post().to(orders::cancel_order))
+        .route("/orders/{order_no}/buy-again", post().to(orders::buy_again))
+        .route(
+            "/orders/{order_no}/change-payment",
+            get().to(payment_change::change_payment_form),
+        )
+        .route(
+            "/orders/{order_no}/change-payment",
+            post().to(payment_change::change_payment),
+        )
+        .route("/support", get().to(support::list_tickets))
+        .route("/support/new", get().to(support::new_ticket_form))
+        .route("/support/new", post().to(support::new_ticket))
+        .route("/support/{ticket_no}", get().to(support::show_ticket))
         .route(
             "/account/payment-methods",
             get().to(payment_methods::list_methods),

@@ -4,6 +4,7 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use rand::distr::{Alphanumeric, SampleString};
 use serde::Deserialize;
 
 use super::ctx::{FlashKind, PageCtx, set_flash};
@@ -12,6 +13,7 @@ use super::{State, see_other};
 use crate::db::orders::{InstalmentRow, Order, OrderEvent};
 use crate::domain::Fen;
 use crate::domain::order::{OrderStatus, OrderTab};
+use crate::domain::payment_change::{ChangePath, decide};
 use crate::error::AppError;
 use crate::service::orders::{self as svc, OrderDetail, PayOutcome, Refusal};
 
@@ -147,20 +149,36 @@ impl EventView {
     fn of(ctx: &PageCtx, e: &OrderEvent) -> EventView {
         let value = |v: &Option<String>| match v.as_deref() {
             Some(s) if s.parse::<OrderStatus>().is_ok() => ctx.status_text(s),
+            Some("full") => ctx.t("plan.full"),
+            Some(s) if s.starts_with("installment/") => {
+                ctx.tv("plan.installment_n", s.trim_start_matches("installment/"))
+            }
             Some(s) => s.to_owned(),
             None => String::new(),
         };
         let note = match (e.kind.as_str(), e.note.as_deref()) {
-            ("payment_declined", Some(reason)) => ctx.t(&format!("decline.{reason}")),
+            ("payment_declined" | "instalment_declined", Some(reason)) => {
+                ctx.t(&format!("decline.{reason}"))
+            }
             ("cancelled", Some(reason)) => ctx.t(&format!("cancel_reason.{reason}")),
             (_, Some(n)) => n.to_owned(),
             (_, None) => String::new(),
         };
+        let key = format!("timeline.{}", e.kind);
+        // Instalment entries carry the instalment number in `from`.
+        let (text, from) = if e.kind.starts_with("instalment_") {
+            (
+                ctx.tv(&key, e.from_value.as_deref().unwrap_or_default()),
+                String::new(),
+            )
+        } else {
+            (ctx.t(&key), value(&e.from_value))
+        };
         EventView {
             at: ctx.time(&e.at),
             actor: ctx.t(&format!("actor.{}", e.actor)),
-            text: ctx.t(&format!("timeline.{}", e.kind)),
-            from: value(&e.from_value),
+            text,
+            from,
             to: value(&e.to_value),
             note,
         }
@@ -217,10 +235,17 @@ pub struct OrderPage {
     pub events: Vec<EventView>,
     pub can_pay: bool,
     pub can_cancel: bool,
+    pub can_buy_again: bool,
+    pub path: &'static str,
+    pub form_token: String,
+    pub repayment_method: String,
+    pub replaces: Option<String>,
+    pub replaced_by: Option<String>,
+    pub tickets: Vec<(String, String)>,
 }
 
 impl OrderPage {
-    fn build(ctx: PageCtx, d: &OrderDetail) -> OrderPage {
+    fn build(ctx: PageCtx, d: &OrderDetail, now: chrono::NaiveDateTime) -> OrderPage {
         let o = &d.order;
         let state = o.state();
         OrderPage {
@@ -274,6 +299,30 @@ impl OrderPage {
             events: d.events.iter().map(|e| EventView::of(&ctx, e)).collect(),
             can_pay: state == OrderStatus::PendingPayment,
             can_cancel: state == OrderStatus::PendingPayment,
+            can_buy_again: state != OrderStatus::PendingPayment,
+            path: match decide(state, o.pay_deadline, now) {
+                ChangePath::SelfService => "self_service",
+                ChangePath::ServiceRequest => "service_request",
+                ChangePath::NothingToChange => "nothing_to_change",
+            },
+            form_token: new_form_token(),
+            repayment_method: d
+                .repayment_method
+                .as_ref()
+                .map(|m| m.describe())
+                .unwrap_or_default(),
+            replaces: d.replaces.clone(),
+            replaced_by: d.replaced_by.clone(),
+            tickets: d
+                .tickets
+                .iter()
+                .map(|t| {
+                    (
+                        t.ticket_no.clone(),
+                        ctx.t(&format!("ticket.status.{}", t.status)),
+                    )
+                })
+                .collect(),
             ctx,
         }
     }
@@ -290,26 +339,50 @@ pub async fn show_order(
     path: web::Path<String>,
 ) -> Result<OrderPage, AppError> {
     let detail = svc::detail(&state.db, shopper.id, path.into_inner(), state.clock.now()).await?;
-    Ok(OrderPage::build(ctx, &detail))
+    Ok(OrderPage::build(ctx, &detail, state.clock.now()))
 }
 
+/// The one-time token every action form on a page carries (`form_token`).
 #[derive(Deserialize)]
-pub struct Empty {}
+pub struct ActionForm {
+    #[serde(default)]
+    form_token: String,
+}
+
+impl ActionForm {
+    pub fn token(&self) -> Option<String> {
+        one_time_token(&self.form_token)
+    }
+}
+
+/// A sent one-time token, if it looks like one.
+pub fn one_time_token(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    (!t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| t.to_owned())
+}
+
+/// A fresh one-time token for the forms of a page.
+pub fn new_form_token() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 32)
+}
 
 fn refusal_flash(session: &Session, refusal: Refusal) {
-    match refusal {
-        Refusal::Expired => set_flash(session, FlashKind::Error, "order.flash.expired", ""),
+    let key = match refusal {
+        Refusal::Expired => "order.flash.expired",
+        Refusal::AlreadyDone => "order.flash.already_done",
         Refusal::State(OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed) => {
-            set_flash(session, FlashKind::Info, "order.flash.already_paid", "")
+            "order.flash.already_paid"
         }
-        Refusal::State(OrderStatus::Cancelled) => set_flash(
-            session,
-            FlashKind::Info,
-            "order.flash.already_cancelled",
-            "",
-        ),
-        Refusal::State(_) => set_flash(session, FlashKind::Info, "order.flash.already_closed", ""),
-    }
+        Refusal::State(OrderStatus::Cancelled) => "order.flash.already_cancelled",
+        Refusal::State(_) => "order.flash.already_closed",
+    };
+    let kind = if refusal == Refusal::Expired {
+        FlashKind::Error
+    } else {
+        FlashKind::Info
+    };
+    set_flash(session, kind, key, "");
 }
 
 pub async fn pay_order(
@@ -317,15 +390,17 @@ pub async fn pay_order(
     shopper: CurrentShopper,
     state: State,
     path: web::Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let order_no = path.into_inner();
+    let now = state.clock.now();
     let outcome = svc::pay(
         &state.db,
         state.gateway.clone(),
         shopper.id,
         order_no.clone(),
-        state.clock.now(),
+        form.token(),
+        now,
     )
     .await?;
     match outcome {
@@ -349,12 +424,67 @@ pub async fn cancel_order(
     shopper: CurrentShopper,
     state: State,
     path: web::Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let order_no = path.into_inner();
-    match svc::cancel(&state.db, shopper.id, order_no.clone(), state.clock.now()).await? {
+    let now = state.clock.now();
+    match svc::cancel(&state.db, shopper.id, order_no.clone(), form.token(), now).await? {
         Ok(()) => set_flash(&session, FlashKind::Success, "order.flash.cancelled", ""),
         Err(r) => refusal_flash(&session, r),
     }
     Ok(see_other(&format!("/orders/{order_no}")))
+}
+
+/// Rule 4: the order's items go back in the cart; price or stock changes are named.
+pub async fn buy_again(
+    ctx: PageCtx,
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    let order_no = path.into_inner();
+    let now = state.clock.now();
+    match crate::service::payment_change::buy_again(
+        &state.db,
+        shopper.id,
+        order_no.clone(),
+        form.token(),
+        now,
+    )
+    .await?
+    {
+        Err(_) => {
+            set_flash(&session, FlashKind::Info, "order.flash.still_unpaid", "");
+            Ok(see_other(&format!("/orders/{order_no}")))
+        }
+        Ok(changes) if changes.is_empty() => {
+            set_flash(&session, FlashKind::Success, "order.flash.bought_again", "");
+            Ok(see_other("/cart"))
+        }
+        Ok(changes) => {
+            let list: Vec<String> = changes
+                .iter()
+                .map(|c| {
+                    let name = ctx.pick(&c.name_zh, &c.name_en);
+                    if c.old_price != c.new_price {
+                        format!("{name} {} → {}", c.old_price, c.new_price)
+                    } else {
+                        ctx.tv("cart.short_of_stock", &c.stock.to_string())
+                            .replace("%{name}", name)
+                            + " · "
+                            + name
+                    }
+                })
+                .collect();
+            set_flash(
+                &session,
+                FlashKind::Info,
+                "order.flash.bought_again_changed",
+                list.join("; "),
+            );
+            Ok(see_other("/cart"))
+        }
+    }
 }

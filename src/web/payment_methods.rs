@@ -14,10 +14,12 @@ use super::extract::{CsrfForm, CurrentShopper};
 use super::{State, parse_id, see_other};
 use crate::clock::local_date;
 use crate::db::ids::PaymentMethodId;
+use crate::domain::Fen;
 use crate::domain::card::CardError;
 use crate::domain::method::{MethodFieldError, MethodKind};
 use crate::error::AppError;
 use crate::service::payment_methods::{self as svc, MethodInput};
+use crate::service::repayments::{self, PlanImpact, RemoveOutcome};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AddMethodForm {
@@ -53,6 +55,35 @@ pub struct MethodsPage {
     pub holder_name_error: Option<String>,
     pub account_label_error: Option<String>,
     pub confirm_priority: Option<MethodOption>,
+    pub confirm_remove: Option<MethodOption>,
+    pub impacts: Vec<ImpactRow>,
+    pub unpaid_orders: Vec<String>,
+    pub remove_refused: bool,
+}
+
+/// One active plan in a priority or removal preview.
+pub struct ImpactRow {
+    pub order_no: String,
+    pub due: String,
+    pub amount: Option<Fen>,
+    pub from: String,
+    pub to: String,
+}
+
+impl ImpactRow {
+    fn of(i: &PlanImpact) -> ImpactRow {
+        ImpactRow {
+            order_no: i.order_no.clone(),
+            due: i
+                .next
+                .as_ref()
+                .map(|n| n.due_on.to_string())
+                .unwrap_or_default(),
+            amount: i.next_amount(),
+            from: i.from.as_ref().map(|m| m.describe()).unwrap_or_default(),
+            to: i.to.as_ref().map(|m| m.describe()).unwrap_or_default(),
+        }
+    }
 }
 
 impl MethodsPage {
@@ -90,6 +121,10 @@ impl MethodsPage {
             holder_name_error: None,
             account_label_error: None,
             confirm_priority: None,
+            confirm_remove: None,
+            impacts: Vec::new(),
+            unpaid_orders: Vec::new(),
+            remove_refused: false,
             ctx,
         }
     }
@@ -99,6 +134,8 @@ impl MethodsPage {
 pub struct MethodsQuery {
     #[serde(default)]
     priority: String,
+    #[serde(default)]
+    remove: String,
 }
 
 pub async fn list_methods(
@@ -108,13 +145,27 @@ pub async fn list_methods(
     query: web::Query<MethodsQuery>,
 ) -> Result<MethodsPage, AppError> {
     let methods = svc::list(&state.db, shopper.id).await?;
-    let wanted = query.priority.parse::<i32>().ok().map(PaymentMethodId);
+    let option_of = |ctx: &PageCtx, id: PaymentMethodId| {
+        methods
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.id == id)
+            .map(|(i, m)| MethodOption::of(ctx, m, i, None))
+    };
     let mut page = MethodsPage::build(ctx, &methods, AddMethodForm::default());
-    page.confirm_priority = methods
-        .iter()
-        .enumerate()
-        .find(|(_, m)| Some(m.id) == wanted)
-        .map(|(i, m)| MethodOption::of(&page.ctx, m, i, None));
+    if let Ok(id) = query.priority.parse::<i32>().map(PaymentMethodId)
+        && let Some((_, impacts)) = repayments::priority_impact(&state.db, shopper.id, id).await?
+    {
+        page.confirm_priority = option_of(&page.ctx, id);
+        page.impacts = impacts.iter().map(ImpactRow::of).collect();
+    } else if let Ok(id) = query.remove.parse::<i32>().map(PaymentMethodId)
+        && let Some(impact) = repayments::removal_impact(&state.db, shopper.id, id).await?
+    {
+        page.confirm_remove = option_of(&page.ctx, id);
+        page.impacts = impact.affected.iter().map(ImpactRow::of).collect();
+        page.unpaid_orders = impact.unpaid_orders;
+        page.remove_refused = impact.refused;
+    }
     Ok(page)
 }
 
@@ -175,46 +226,60 @@ pub async fn add_method(
 }
 
 #[derive(Deserialize)]
-pub struct PriorityForm {
+pub struct ConfirmForm {
     #[serde(default)]
     confirm: String,
 }
 
-/// Without `confirm` the shopper is shown what changes first.
+/// Without `confirm` the shopper is first shown which plans change and how.
 pub async fn make_priority(
     session: Session,
     shopper: CurrentShopper,
     state: State,
     path: web::Path<String>,
-    CsrfForm(form): CsrfForm<PriorityForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = PaymentMethodId(parse_id(&path)?);
-    if form.confirm.is_empty() {
+    if form.confirm != "on" {
         return Ok(see_other(&format!(
             "/account/payment-methods?priority={id}"
         )));
     }
-    if !svc::make_priority(&state.db, shopper.id, id).await? {
+    if !repayments::make_priority(&state.db, shopper.id, id, state.clock.now()).await? {
         return Err(AppError::NotFound);
     }
     set_flash(&session, FlashKind::Success, "method.flash.priority", "");
     Ok(see_other("/account/payment-methods"))
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
+/// A method that plans or unpaid orders depend on is removed only after the
+/// shopper saw what happens (`confirm`); with nothing to take over it is refused.
 pub async fn remove_method(
     session: Session,
     shopper: CurrentShopper,
     state: State,
     path: web::Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = PaymentMethodId(parse_id(&path)?);
-    if !svc::remove(&state.db, shopper.id, id, state.clock.now()).await? {
-        return Err(AppError::NotFound);
+    let impact = repayments::removal_impact(&state.db, shopper.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let depended_on = !impact.affected.is_empty() || !impact.unpaid_orders.is_empty();
+    if depended_on && form.confirm != "on" {
+        return Ok(see_other(&format!("/account/payment-methods?remove={id}")));
     }
-    set_flash(&session, FlashKind::Success, "method.flash.removed", "");
+    match repayments::remove_method(&state.db, shopper.id, id, state.clock.now()).await? {
+        RemoveOutcome::Removed => {
+            set_flash(&session, FlashKind::Success, "method.flash.removed", "")
+        }
+        RemoveOutcome::Refused => set_flash(
+            &session,
+            FlashKind::Error,
+            "method.flash.remove_refused",
+            "",
+        ),
+        RemoveOutcome::NotFound => return Err(AppError::NotFound),
+    }
     Ok(see_other("/account/payment-methods"))
 }

@@ -21,6 +21,7 @@ pub struct TestApp {
     pub address: String,
     pub db: Db,
     pub clock: TestClock,
+    pub gateway: Arc<dyn PaymentGateway>,
     category: CategoryId,
     _dir: tempfile::TempDir,
 }
@@ -54,7 +55,7 @@ pub async fn spawn_app_with(extra_args: &[&str], gateway: Arc<dyn PaymentGateway
     args.extend(extra_args.iter().map(|s| s.to_string()));
     let config = Config::from_args(args).expect("config");
     let clock = TestClock::new(start_time());
-    let app = Application::build_with(config, Arc::new(clock.clone()), gateway)
+    let app = Application::build_with(config, Arc::new(clock.clone()), gateway.clone())
         .await
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -68,6 +69,7 @@ pub async fn spawn_app_with(extra_args: &[&str], gateway: Arc<dyn PaymentGateway
         address,
         db,
         clock,
+        gateway,
         category,
         _dir: dir,
     }
@@ -124,8 +126,8 @@ impl TestApp {
     }
 
     /// One pass of the background jobs, as the interval task would run it.
-    pub async fn run_jobs(&self) -> usize {
-        storefront::service::jobs::run_once(&self.db, &self.clock)
+    pub async fn run_jobs(&self) -> storefront::service::jobs::JobReport {
+        storefront::service::jobs::run_once(&self.db, &self.clock, self.gateway.clone())
             .await
             .expect("jobs")
     }

@@ -48,10 +48,10 @@ async fn the_background_job_closes_expired_orders_nobody_looks_at() {
     let method = s.add_card("4111111111111111", "12/30").await;
     s.add_to_cart(product, 1).await;
     let order_no = s.checkout("full", "", &method).await;
-    assert_eq!(app.run_jobs().await, 0);
+    assert_eq!(app.run_jobs().await.closed, 0);
     app.clock.advance(Duration::minutes(31));
-    assert_eq!(app.run_jobs().await, 1);
-    assert_eq!(app.run_jobs().await, 0, "closed once");
+    assert_eq!(app.run_jobs().await.closed, 1);
+    assert_eq!(app.run_jobs().await.closed, 0, "closed once");
     assert_eq!(app.stock_of(product).await, 5);
     let page = s.order(&order_no).await;
     assert_eq!(

@@ -1,0 +1,99 @@
+//! Service requests (工单). A shopper reads only their own tickets.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Conn;
+use super::ids::{OrderId, PaymentMethodId, UserId};
+use super::schema::service_tickets;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = service_tickets, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Ticket {
+    pub id: i32,
+    pub ticket_no: String,
+    pub user_id: UserId,
+    pub order_id: OrderId,
+    pub wanted_method_id: PaymentMethodId,
+    pub message: String,
+    pub status: String,
+    pub reply: Option<String>,
+    pub submit_token: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolved_by: Option<UserId>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = service_tickets)]
+pub struct NewTicket<'a> {
+    pub ticket_no: &'a str,
+    pub user_id: UserId,
+    pub order_id: OrderId,
+    pub wanted_method_id: PaymentMethodId,
+    pub message: &'a str,
+    pub status: &'a str,
+    pub submit_token: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_ticket(conn: &mut Conn, new: &NewTicket<'_>) -> QueryResult<Ticket> {
+    diesel::insert_into(service_tickets::table)
+        .values(new)
+        .returning(Ticket::as_returning())
+        .get_result(conn)
+}
+
+pub fn find_ticket_for_owner(
+    conn: &mut Conn,
+    user: UserId,
+    ticket_no: &str,
+) -> QueryResult<Option<Ticket>> {
+    service_tickets::table
+        .filter(service_tickets::ticket_no.eq(ticket_no))
+        .filter(service_tickets::user_id.eq(user))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_ticket_by_no(conn: &mut Conn, ticket_no: &str) -> QueryResult<Option<Ticket>> {
+    service_tickets::table
+        .filter(service_tickets::ticket_no.eq(ticket_no))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_ticket_by_token(
+    conn: &mut Conn,
+    user: UserId,
+    token: &str,
+) -> QueryResult<Option<Ticket>> {
+    service_tickets::table
+        .filter(service_tickets::submit_token.eq(token))
+        .filter(service_tickets::user_id.eq(user))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The owner's tickets, newest first.
+pub fn list_tickets_for_owner(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Ticket>> {
+    service_tickets::table
+        .filter(service_tickets::user_id.eq(user))
+        .order((
+            service_tickets::created_at.desc(),
+            service_tickets::id.desc(),
+        ))
+        .select(Ticket::as_select())
+        .load(conn)
+}
+
+pub fn list_tickets_for_order(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<Ticket>> {
+    service_tickets::table
+        .filter(service_tickets::order_id.eq(order))
+        .order(service_tickets::id.desc())
+        .select(Ticket::as_select())
+        .load(conn)
+}
