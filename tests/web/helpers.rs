@@ -17,6 +17,9 @@ use storefront::db::ids::{CategoryId, ProductId};
 use storefront::gateway::{PaymentGateway, SandboxGateway};
 use storefront::service::catalog::{ProductSpec, create_category, create_product};
 
+/// The password of every shopper `TestApp::shopper` registers.
+pub const SHOPPER_PASSWORD: &str = "correct horse battery";
+
 pub struct TestApp {
     pub address: String,
     pub db: Db,
@@ -82,11 +85,10 @@ impl TestApp {
 
     /// A freshly registered, signed-in shopper.
     pub async fn shopper(&self) -> Actor {
-        let actor = self.visitor();
+        let mut actor = self.visitor();
         let n: u32 = rand_digits();
-        actor
-            .register(&format!("139{n:08}"), "correct horse battery")
-            .await;
+        actor.account = format!("139{n:08}");
+        actor.register(&actor.account, SHOPPER_PASSWORD).await;
         actor
     }
 
@@ -145,6 +147,8 @@ fn rand_digits() -> u32 {
 pub struct Actor {
     pub client: reqwest::Client,
     pub base: String,
+    /// The account this actor registered, if any (to sign in again).
+    pub account: String,
 }
 
 pub struct Page {
@@ -216,6 +220,7 @@ impl Actor {
         Actor {
             client,
             base: base.to_owned(),
+            account: String::new(),
         }
     }
 
@@ -285,6 +290,13 @@ impl Actor {
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         self.post_from("/account/payment-methods", path, fields)
             .await
+    }
+
+    /// Signs in again (e.g. after the test clock outran the session).
+    pub async fn sign_in_again(&self) {
+        self.login(&self.account, SHOPPER_PASSWORD, "/")
+            .await
+            .assert_redirect("/");
     }
 
     pub async fn register(&self, account: &str, password: &str) -> Page {
