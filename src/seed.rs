@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::gateway::PaymentGateway;
 use crate::service::catalog::{ProductSpec, create_category, create_product};
 use crate::service::checkout::{CheckoutInput, place_order};
-use crate::service::{Settings, accounts, cart, orders, payment_methods};
+use crate::service::{Settings, accounts, cart, orders, payment_methods, support};
 
 pub const SHOPPER_PHONE: &str = "13800138000";
 pub const SHOPPER_EMAIL: &str = "alice@example.com";
@@ -235,7 +235,7 @@ async fn make_order(
     products: &[ProductId],
     spec: &DemoOrder,
     now: NaiveDateTime,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let at = now - spec.placed_ago;
     for (index, quantity) in spec.products {
         cart::add_item(db, shopper.id, products[*index], *quantity, at)
@@ -258,7 +258,8 @@ async fn make_order(
     match spec.end {
         OrderStatus::PendingPayment => {}
         OrderStatus::Cancelled => {
-            let _ = orders::cancel(db, shopper.id, no, None, at + Duration::minutes(10)).await?;
+            let _ = orders::cancel(db, shopper.id, no.clone(), None, at + Duration::minutes(10))
+                .await?;
         }
         OrderStatus::Closed => {
             orders::close_expired(db, at + settings.payment_window, Some(shopper.id)).await?;
@@ -277,7 +278,7 @@ async fn make_order(
             if spec.end == OrderStatus::Completed {
                 orders::advance_fulfilment(
                     db,
-                    no,
+                    no.clone(),
                     OrderStatus::Completed,
                     paid_at + Duration::days(3),
                 )
@@ -285,7 +286,7 @@ async fn make_order(
             }
         }
     }
-    Ok(())
+    Ok(no)
 }
 
 pub async fn load_demo(
@@ -387,9 +388,42 @@ pub async fn load_demo(
             end: OrderStatus::Closed,
         },
     ];
+    let mut placed = Vec::new();
     for spec in &demo_orders {
-        make_order(db, settings, &gateway, &phone, &products, spec, now).await?;
+        placed.push(make_order(db, settings, &gateway, &phone, &products, spec, now).await?);
     }
+    // A plan whose repayments were pinned to the card that declines: its first
+    // instalment is overdue once the collector runs (at start).
+    let overdue = DemoOrder {
+        products: &[(10, 1)],
+        plan: i12,
+        shipping: std,
+        method: 0,
+        placed_ago: days(45),
+        end: OrderStatus::Paid,
+    };
+    let overdue_no = make_order(db, settings, &gateway, &phone, &products, &overdue, now).await?;
+    let declining = phone.methods[4];
+    db.write_blocking(|conn| {
+        let order =
+            crate::db::orders::find_order_by_no(conn, &overdue_no)?.ok_or(AppError::NotFound)?;
+        Ok(crate::db::orders::set_repayment_method(
+            conn,
+            order.id,
+            Some(declining),
+        )?)
+    })?;
+    // An open service request on the shipped 12-month order: pay it with Alipay instead.
+    let request = support::NewRequest {
+        order_no: placed[1].clone(),
+        method: Some(phone.methods[1]),
+        message: "希望把后续分期还款改为支付宝扣款。".to_owned(),
+        password: SHOPPER_PASSWORD.to_owned(),
+        token: None,
+    };
+    support::open(db, phone.id, request, now - Duration::hours(2))
+        .await?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("demo request: {e:?}")))?;
     let alice_orders = [
         DemoOrder {
             products: &[(5, 1)],

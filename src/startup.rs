@@ -18,7 +18,7 @@ use crate::db::{Db, secrets};
 use crate::gateway::{PaymentGateway, SandboxGateway};
 use crate::service::{Settings, jobs};
 use crate::session_store::DbSessionStore;
-use crate::web::middleware::{remember_language, security_headers};
+use crate::web::middleware::{remember_language, secure_cookies_over_https, security_headers};
 use crate::web::{AppState, BODY_LIMIT, not_found, routes};
 
 /// A session ends after this long without a request…
@@ -83,6 +83,7 @@ impl Application {
                         .session_lifecycle(BrowserSession::default().state_ttl(idle))
                         .build(),
                 )
+                .wrap(from_fn(secure_cookies_over_https))
                 .wrap(from_fn(remember_language))
                 .wrap(security_headers())
                 .wrap(Logger::new("%r %s %Dms"))

@@ -314,8 +314,14 @@ pub async fn collect_due(
             })
             .await?;
         match won {
-            Some(true) => charged += 1,
-            Some(false) => declined += 1,
+            Some(true) => {
+                tracing::info!(order_no = %order.order_no, seq = instalment.seq, amount_fen = amount.0, "instalment charged");
+                charged += 1;
+            }
+            Some(false) => {
+                tracing::info!(order_no = %order.order_no, seq = instalment.seq, "instalment declined");
+                declined += 1;
+            }
             None => {}
         }
     }

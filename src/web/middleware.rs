@@ -48,3 +48,32 @@ pub async fn remember_language(
     }
     Ok(res)
 }
+
+/// Marks cookies `Secure` when the request came over HTTPS (directly, or as a
+/// TLS proxy reports with `Forwarded`/`X-Forwarded-Proto`). Adding the flag
+/// can only narrow where a cookie goes, so trusting the header is safe here.
+/// `--secure-cookies` forces it for every response instead.
+pub async fn secure_cookies_over_https(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let https = req.connection_info().scheme() == "https";
+    let mut res = next.call(req).await?;
+    if https {
+        let cookies: Vec<HeaderValue> =
+            res.headers().get_all(header::SET_COOKIE).cloned().collect();
+        if !cookies.is_empty() {
+            res.headers_mut().remove(header::SET_COOKIE);
+            for cookie in cookies {
+                let value = match cookie.to_str() {
+                    Ok(s) if !s.contains("; Secure") => {
+                        HeaderValue::from_str(&format!("{s}; Secure")).unwrap_or(cookie)
+                    }
+                    _ => cookie,
+                };
+                res.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+    }
+    Ok(res)
+}

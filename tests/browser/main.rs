@@ -242,3 +242,91 @@ async fn pages_fit_a_phone_screen() {
     screenshot(c, "phone-home").await;
     driver.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_shopper_compares_and_changes_the_plan_of_an_unpaid_order_in_a_real_browser() {
+    let Some(driver) = start_browser().await else {
+        return;
+    };
+    let c = &driver.client;
+    let app = helpers::spawn_app().await;
+    let product = app.product(360_000, 5).await;
+    let base = &app.address;
+
+    c.goto(&format!("{base}/register")).await.unwrap();
+    fill(c, "#account", "13987650000").await;
+    fill(c, "#password", "browser pass 1").await;
+    fill(c, "#password_confirm", "browser pass 1").await;
+    click(c, "form[action='/register'] button[type=submit]").await;
+    wait_for(c, ".who").await;
+    c.goto(&format!("{base}/account/payment-methods"))
+        .await
+        .unwrap();
+    fill(c, "#card_number", "4111 1111 1111 1111").await;
+    fill(c, "#expiry", "12/30").await;
+    fill(c, "#holder_name", "Li Lei").await;
+    click(
+        c,
+        "form[action='/account/payment-methods'] button[type=submit]",
+    )
+    .await;
+    wait_for(c, ".method-row").await;
+    c.goto(&format!("{base}/products/{product}")).await.unwrap();
+    click(c, ".buy-form button[type=submit]").await;
+    wait_for(c, "tr[data-product-id]").await;
+    c.goto(&format!("{base}/checkout")).await.unwrap();
+    click(c, "form[action='/checkout'] button[type=submit]").await;
+    let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
+    let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+
+    // Step 1: pick 12 months and compare.
+    click(c, "a[href$='/change-payment']").await;
+    wait_for(c, "[data-change-path=self_service]").await;
+    click(c, "input[name=plan][value=installment]").await;
+    c.find(Locator::Css("select[name=term]"))
+        .await
+        .unwrap()
+        .select_by_value("12")
+        .await
+        .unwrap();
+    click(c, "form[data-step=compare] button").await;
+    wait_for(c, "[data-kind=new_contract]").await;
+    let fees = c
+        .find_all(Locator::Css("tr[data-compare=fees] [data-fen]"))
+        .await
+        .unwrap();
+    assert_eq!(fees.len(), 2);
+    assert_eq!(
+        fees[1].attr("data-fen").await.unwrap().as_deref(),
+        Some("25920"),
+        "12 × 0.6 % × ¥3,600.00 = ¥259.20"
+    );
+    screenshot(c, "change-payment").await;
+
+    // Step 2: acknowledge and confirm; checkout comes preselected.
+    click(
+        c,
+        "form[method=post][action$='/change-payment'] input[name=acknowledge]",
+    )
+    .await;
+    click(
+        c,
+        "form[method=post][action$='/change-payment'] button[type=submit]",
+    )
+    .await;
+    wait_for(c, "input[name=replaces]").await;
+    let term = c
+        .find(Locator::Css("input[name=term][value='12']"))
+        .await
+        .unwrap();
+    assert_eq!(term.prop("checked").await.unwrap().as_deref(), Some("true"));
+    click(c, "input[name=acknowledge]").await;
+    click(c, "form[action='/checkout'] button[type=submit]").await;
+    let replaced = wait_for(c, "[data-replaces]").await;
+    assert_eq!(
+        replaced.attr("data-replaces").await.unwrap(),
+        Some(order_no)
+    );
+    screenshot(c, "replacement-order").await;
+    driver.client.clone().close().await.unwrap();
+}

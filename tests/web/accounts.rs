@@ -312,3 +312,54 @@ async fn sessions_expire_after_idle_time() {
         .await
         .assert_redirect("/login?next=%2Forders");
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_served_over_https() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let plain = client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap();
+    let cookie = plain.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP on loopback: {cookie}"
+    );
+    let proxied = client
+        .get(format!("{}/login", app.address))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    let cookie = proxied.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_at_the_absolute_limit_even_when_used() {
+    let app = spawn_app().await;
+    let v = app.shopper().await;
+    // Active every 11 hours, inside the 12-hour idle limit: alive for 165 hours…
+    for step in 1..=15 {
+        app.clock.advance(chrono::Duration::hours(11));
+        assert_eq!(
+            v.get("/orders").await.status,
+            StatusCode::OK,
+            "after {} hours",
+            step * 11
+        );
+    }
+    // …but not past the 7-day (168-hour) absolute limit.
+    app.clock.advance(chrono::Duration::hours(11));
+    v.get("/orders")
+        .await
+        .assert_redirect("/login?next=%2Forders");
+}

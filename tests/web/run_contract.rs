@@ -91,6 +91,20 @@ async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
     ] {
         assert!(all.contains(state), "demo orders include {state}: {all:?}");
     }
+    let tickets = s.get("/support").await;
+    assert_eq!(
+        tickets.attrs("[data-ticket-status]", "data-ticket-status"),
+        vec!["open"],
+        "an open service request"
+    );
+    let pending = s.get("/orders?status=pending_payment").await;
+    assert!(
+        pending
+            .texts(".order-row")
+            .iter()
+            .any(|t| t.contains("3 期")),
+        "an unpaid installment order"
+    );
     let methods = s.get("/account/payment-methods").await;
     let kinds = methods.texts(".method-kind");
     for kind in ["信用卡", "支付宝", "微信支付"] {
