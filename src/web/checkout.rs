@@ -148,6 +148,25 @@ pub struct CheckoutPage {
 }
 
 impl CheckoutPage {
+    /// This page with another plan previewed (shipping, method and link kept).
+    pub fn preview_href(&self, plan: &str, term: &str) -> String {
+        let method = self
+            .methods
+            .iter()
+            .find(|m| m.selected)
+            .map(|m| m.id.to_string())
+            .unwrap_or_default();
+        let query = serde_urlencoded::to_string([
+            ("shipping_method", self.shipping_value),
+            ("plan", plan),
+            ("term", term),
+            ("payment_method_id", &method),
+            ("replaces", &self.replaces),
+        ])
+        .unwrap_or_default();
+        format!("/checkout?{query}")
+    }
+
     fn build(
         ctx: PageCtx,
         data: &CheckoutData,
@@ -187,6 +206,11 @@ impl CheckoutPage {
             })
             .collect();
         let preview = chosen.and_then(quote_of);
+        let replaces = data
+            .replacing
+            .as_ref()
+            .map(|r| r.order.order_no.clone())
+            .unwrap_or_default();
         let shipping_options = ShippingMethod::ALL
             .into_iter()
             .map(|s| {
@@ -198,6 +222,7 @@ impl CheckoutPage {
                         "payment_method_id",
                         &method_id.map(|m| m.to_string()).unwrap_or_default(),
                     ),
+                    ("replaces", &replaces),
                 ])
                 .unwrap_or_default();
                 ShippingOption {
