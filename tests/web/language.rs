@@ -44,8 +44,32 @@ async fn every_text_on_the_main_pages_comes_from_the_catalog() {
     s.add_to_cart(product, 1).await;
     let order_no = s.checkout("installment", "3", &method).await;
     s.post(&format!("/orders/{order_no}/pay"), &[]).await;
+    let ticket = s
+        .post(
+            "/support/new",
+            &[
+                ("order_no", &order_no),
+                ("payment_method_id", &method),
+                ("message", "help"),
+                ("password", crate::helpers::SHOPPER_PASSWORD),
+            ],
+        )
+        .await
+        .location
+        .expect("ticket");
+    s.add_to_cart(product, 1).await;
+    let unpaid = s.checkout("full", "", &method).await;
     for lang in ["zh", "en"] {
         for path in [
+            ticket.as_str(),
+            "/support",
+            &format!("/support/new?order={order_no}"),
+            &format!("/orders/{order_no}/change-payment"),
+            &format!(
+                "/orders/{unpaid}/change-payment?plan=installment&term=6&payment_method_id={method}"
+            ),
+            &format!("/account/payment-methods?priority={method}"),
+            &format!("/account/payment-methods?remove={method}"),
             "/",
             "/cart",
             "/checkout",
