@@ -97,3 +97,40 @@ pub fn list_tickets_for_order(conn: &mut Conn, order: OrderId) -> QueryResult<Ve
         .select(Ticket::as_select())
         .load(conn)
 }
+
+/// Every ticket, open ones first, newest first within a status.
+pub fn list_tickets(conn: &mut Conn, limit: i64) -> QueryResult<Vec<Ticket>> {
+    service_tickets::table
+        .order((
+            service_tickets::status.eq("open").desc(),
+            service_tickets::created_at.desc(),
+            service_tickets::id.desc(),
+        ))
+        .limit(limit)
+        .select(Ticket::as_select())
+        .load(conn)
+}
+
+/// open → resolved/declined, only if still open. False: someone else handled it.
+pub fn close_ticket(
+    conn: &mut Conn,
+    id: i32,
+    status: &str,
+    reply: &str,
+    agent: UserId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        service_tickets::table
+            .find(id)
+            .filter(service_tickets::status.eq("open")),
+    )
+    .set((
+        service_tickets::status.eq(status),
+        service_tickets::reply.eq(Some(reply)),
+        service_tickets::resolved_by.eq(Some(agent)),
+        service_tickets::resolved_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -12,6 +12,7 @@ pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;
 pub mod repayments;
+pub mod staff;
 pub mod support;
 pub mod timeline;
 

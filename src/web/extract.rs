@@ -55,6 +55,28 @@ impl FromRequest for CurrentShopper {
     }
 }
 
+/// A signed-in service agent. Visitors are sent to sign in; shoppers get the
+/// same 404 as any page that does not exist for them.
+#[derive(Debug, Clone)]
+pub struct StaffAgent {
+    pub id: UserId,
+}
+
+impl FromRequest for StaffAgent {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match session_user(&req.get_session()) {
+            Some(user) if user.role == "staff" => Ok(StaffAgent { id: user.id }),
+            Some(_) => Err(AppError::NotFound.into()),
+            None => {
+                Err(InternalError::from_response("sign-in required", login_redirect(req)).into())
+            }
+        })
+    }
+}
+
 /// A urlencoded form whose `csrf_token` matched the session's token.
 pub struct CsrfForm<T>(pub T);
 

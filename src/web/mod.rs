@@ -12,6 +12,7 @@ pub mod middleware;
 pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;
+pub mod staff;
 pub mod support;
 
 use std::sync::Arc;
@@ -89,6 +90,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/payment-methods/{id}/remove",
             post().to(payment_methods::remove_method),
+        )
+        .route("/staff", get().to(staff::staff_home))
+        .route(
+            "/staff/tickets/{ticket_no}",
+            get().to(staff::show_staff_ticket),
+        )
+        .route(
+            "/staff/tickets/{ticket_no}/resolve",
+            post().to(staff::resolve_ticket),
         )
         .route("/healthz", get().to(assets::healthz))
         .route("/static/{path:.*}", get().to(assets::static_file));

@@ -15,4 +15,5 @@ mod payment_window;
 mod repayments;
 mod run_contract;
 mod security;
+mod staff;
 mod support;

@@ -5,7 +5,10 @@ use reqwest::StatusCode;
 use crate::helpers::spawn_app;
 
 /// Every state-changing route of the URL contract.
-const POST_ROUTES: [&str; 12] = [
+const POST_ROUTES: [&str; 15] = [
+    "/orders/202611230000000001/buy-again",
+    "/orders/202611230000000001/change-payment",
+    "/support/new",
     "/register",
     "/login",
     "/logout",
@@ -53,6 +56,36 @@ async fn every_post_without_a_valid_csrf_token_is_refused_with_403() {
     let cart = shopper.get("/cart").await;
     assert_eq!(cart.status, StatusCode::OK);
     assert!(!cart.has("[data-product-id]"));
+    // The staff console too, for an agent.
+    let db = app.db.clone();
+    let now = app.clock_now();
+    tokio::task::spawn_blocking(move || {
+        storefront::service::accounts::create_staff(
+            &db,
+            "csrf-agent@example.com",
+            "agent password 1",
+            now,
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let agent = app.visitor();
+    agent
+        .login("csrf-agent@example.com", "agent password 1", "/staff")
+        .await
+        .assert_redirect("/staff");
+    let page = agent
+        .post_raw(
+            "/staff/tickets/S2026112300000001/resolve",
+            &[("outcome", "declined"), ("reply", "x")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::FORBIDDEN,
+        "staff resolve without token"
+    );
     // A visitor's token does not work for another session either.
     let visitor = app.visitor();
     let foreign = visitor.token_from("/login").await;

@@ -1,0 +1,155 @@
+//! The service agent's side of service requests: list, read, resolve. An
+//! agent resolves a request for an installment order by switching the
+//! repayment method of its remaining instalments, or declines with a reason.
+//! Either way the ticket and the order timeline record it, in one transaction.
+
+use chrono::NaiveDateTime;
+
+use super::orders::repayment_method;
+use super::support::TicketView;
+use super::timeline::{self, Actor, Entry};
+use crate::db::ids::UserId;
+use crate::db::orders::{self, InstalmentRow};
+use crate::db::payment_methods as pm;
+use crate::db::tickets;
+use crate::db::{Db, users};
+use crate::error::AppError;
+
+pub const REPLY_MAX: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Switched,
+    Declined,
+}
+
+impl Outcome {
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "switched" => Some(Outcome::Switched),
+            "declined" => Some(Outcome::Declined),
+            _ => None,
+        }
+    }
+
+    fn status(self) -> &'static str {
+        match self {
+            Outcome::Switched => "resolved",
+            Outcome::Declined => "declined",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolveError {
+    /// Declining needs a reason for the shopper.
+    ReplyNeeded,
+    ReplyTooLong,
+    /// Only an installment order with unpaid instalments has a repayment method to switch.
+    NothingToSwitch,
+    /// The wanted method was removed since the request.
+    MethodGone,
+    /// Another agent (or a repeated submit) handled it first.
+    AlreadyHandled,
+}
+
+pub struct StaffTicket {
+    pub view: TicketView,
+    pub account: String,
+    pub instalments: Vec<InstalmentRow>,
+    pub current_repayment: Option<pm::PaymentMethod>,
+}
+
+pub async fn list(db: &Db) -> Result<Vec<TicketView>, AppError> {
+    db.read(|conn| {
+        let mut out = Vec::new();
+        for ticket in tickets::list_tickets(conn, 200)? {
+            let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
+            let wanted = pm::find_method(conn, ticket.wanted_method_id)?;
+            out.push(TicketView {
+                ticket,
+                order,
+                wanted,
+            });
+        }
+        Ok(out)
+    })
+    .await
+}
+
+pub async fn show(db: &Db, ticket_no: String) -> Result<StaffTicket, AppError> {
+    db.read(move |conn| {
+        let ticket = tickets::find_ticket_by_no(conn, &ticket_no)?.ok_or(AppError::NotFound)?;
+        let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
+        let wanted = pm::find_method(conn, ticket.wanted_method_id)?;
+        let account = users::find_user(conn, ticket.user_id)?
+            .and_then(|u| crate::domain::account::Account::parse(&u.account).ok())
+            .map(|a| a.masked())
+            .unwrap_or_default();
+        Ok(StaffTicket {
+            instalments: orders::list_instalments(conn, order.id)?,
+            current_repayment: repayment_method(conn, &order)?,
+            account,
+            view: TicketView {
+                ticket,
+                order,
+                wanted,
+            },
+        })
+    })
+    .await
+}
+
+pub async fn resolve(
+    db: &Db,
+    agent: UserId,
+    ticket_no: String,
+    outcome: Outcome,
+    reply: String,
+    now: NaiveDateTime,
+) -> Result<Result<(), ResolveError>, AppError> {
+    let reply = reply.trim().to_owned();
+    if reply.chars().count() > REPLY_MAX {
+        return Ok(Err(ResolveError::ReplyTooLong));
+    }
+    if outcome == Outcome::Declined && reply.is_empty() {
+        return Ok(Err(ResolveError::ReplyNeeded));
+    }
+    db.write(move |conn| {
+        let ticket = tickets::find_ticket_by_no(conn, &ticket_no)?.ok_or(AppError::NotFound)?;
+        if ticket.status != "open" {
+            return Ok(Err(ResolveError::AlreadyHandled));
+        }
+        let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
+        if outcome == Outcome::Switched {
+            let open_instalments = orders::list_instalments(conn, order.id)?.iter().any(|i| i.status != "paid");
+            if !open_instalments {
+                return Ok(Err(ResolveError::NothingToSwitch));
+            }
+            let Some(wanted) = pm::find_method_for_owner(conn, order.user_id, ticket.wanted_method_id)? else {
+                return Ok(Err(ResolveError::MethodGone));
+            };
+            let before = repayment_method(conn, &order)?.map(|m| m.describe()).unwrap_or_default();
+            orders::set_repayment_method(conn, order.id, Some(wanted.id))?;
+            timeline::record(
+                conn,
+                order.id,
+                now,
+                Actor::Staff,
+                Entry::change("repayment_method_changed", &before, &wanted.describe()).note(&ticket.ticket_no),
+            )?;
+        }
+        if !tickets::close_ticket(conn, ticket.id, outcome.status(), &reply, agent, now)? {
+            return Err(AppError::Internal(anyhow::anyhow!("ticket changed inside the write lock")));
+        }
+        let kind = match outcome {
+            Outcome::Switched => "service_request_resolved",
+            Outcome::Declined => "service_request_declined",
+        };
+        let entry = Entry { kind, from: None, to: Some(&ticket.ticket_no), note: Some(&reply).filter(|r| !r.is_empty()).map(String::as_str) };
+        timeline::record(conn, order.id, now, Actor::Staff, entry)?;
+        tracing::info!(ticket_no = %ticket.ticket_no, outcome = outcome.status(), "service request handled");
+        Ok(Ok(()))
+    })
+    .await
+}
