@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod gateway;
+pub mod help_content;
 pub mod i18n;
 pub mod seed;
 pub mod service;

@@ -46,6 +46,7 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let db = Db::open(&config.database, 8)?;
         let settings = Settings::from_config(&config);
+        crate::help_content::ensure_help_articles(&db)?;
         if config.demo_data() && crate::seed::database_is_empty(&db)? {
             crate::seed::load_demo(&db, &settings, gateway.clone(), clock.now()).await?;
             crate::seed::print_credentials();

@@ -5,6 +5,7 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod help;
 pub mod ids;
 pub mod orders;
 pub mod payment_methods;

@@ -35,6 +35,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    help_articles (id) {
+        id -> Integer,
+        slug -> Text,
+        category -> Text,
+        position -> Integer,
+        title_zh -> Text,
+        title_en -> Text,
+        body_zh -> Text,
+        body_en -> Text,
+    }
+}
+
+diesel::table! {
     installment_terms (months) {
         months -> Integer,
         monthly_fee_bp -> Integer,
@@ -201,6 +214,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     categories,
     form_tokens,
+    help_articles,
     installment_terms,
     instalments,
     login_throttle,

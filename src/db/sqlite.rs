@@ -63,3 +63,27 @@ pub fn redo_all_migrations(conn: &mut Conn) -> Result<(), AppError> {
 pub fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
     conn.batch_execute("SELECT 1")
 }
+
+#[derive(diesel::QueryableByName)]
+struct RowId {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    id: i32,
+}
+
+/// Help articles matching every term, best first, through the FTS5 trigram
+/// index (each term needs at least 3 characters; shorter ones are matched by
+/// [`super::help::list_articles_containing`]).
+pub fn search_help_fts(conn: &mut Conn, terms: &[&str]) -> diesel::QueryResult<Vec<i32>> {
+    use diesel::RunQueryDsl;
+    let query = terms
+        .iter()
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    diesel::sql_query(
+        "SELECT rowid AS id FROM help_articles_fts WHERE help_articles_fts MATCH ? ORDER BY rank",
+    )
+    .bind::<diesel::sql_types::Text, _>(query)
+    .load::<RowId>(conn)
+    .map(|rows| rows.into_iter().map(|r| r.id).collect())
+}

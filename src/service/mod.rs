@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod help;
 pub mod jobs;
 pub mod orders;
 pub mod payment_change;

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod ctx;
 pub mod extract;
+pub mod help;
 pub mod middleware;
 pub mod orders;
 pub mod payment_change;
@@ -100,6 +101,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/tickets/{ticket_no}/resolve",
             post().to(staff::resolve_ticket),
         )
+        .route("/help", get().to(help::help_index))
+        .route("/help/search", get().to(help::help_search))
+        .route("/help/{slug}", get().to(help::help_article))
         .route("/healthz", get().to(assets::healthz))
         .route("/static/{path:.*}", get().to(assets::static_file));
 }

@@ -61,6 +61,9 @@ async fn every_text_on_the_main_pages_comes_from_the_catalog() {
     let unpaid = s.checkout("full", "", &method).await;
     for lang in ["zh", "en"] {
         for path in [
+            "/help",
+            "/help/installment-fees",
+            "/help/search?q=%E5%88%86%E6%9C%9F",
             ticket.as_str(),
             "/support",
             &format!("/support/new?order={order_no}"),

@@ -1,0 +1,153 @@
+//! Help center: articles by category, search (Chinese substrings through the
+//! trigram index), and the small markup of article bodies.
+
+use crate::db::Db;
+use crate::db::help::{self, HelpArticle};
+use crate::domain::BasisPoints;
+use crate::error::AppError;
+
+pub const CATEGORIES: [&str; 3] = ["payments", "orders", "account"];
+
+pub async fn list(db: &Db) -> Result<Vec<HelpArticle>, AppError> {
+    db.read(|conn| Ok(help::list_articles(conn)?)).await
+}
+
+/// An article and the fee-rate table (shown with the fees article).
+pub async fn article(
+    db: &Db,
+    slug: String,
+) -> Result<(HelpArticle, Vec<(u32, BasisPoints)>), AppError> {
+    db.read(move |conn| {
+        let article = help::find_article(conn, &slug)?.ok_or(AppError::NotFound)?;
+        let terms = super::payment_change::list_terms(conn)?;
+        Ok((article, terms))
+    })
+    .await
+}
+
+/// Articles containing every whitespace-separated term of `query` (at most 5
+/// terms), best match first. Terms of 3+ characters use the full-text index;
+/// shorter ones (e.g. 分期) a plain substring match.
+pub async fn search(db: &Db, query: &str) -> Result<Vec<HelpArticle>, AppError> {
+    let terms: Vec<String> = query
+        .split_whitespace()
+        .take(5)
+        .map(|t| t.chars().take(50).collect())
+        .collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    db.read(move |conn| {
+        let (long, short): (Vec<&str>, Vec<&str>) = terms
+            .iter()
+            .map(String::as_str)
+            .partition(|t| t.chars().count() >= 3);
+        let mut ids: Option<Vec<i32>> = None;
+        if !long.is_empty() {
+            ids = Some(crate::db::sqlite::search_help_fts(conn, &long)?);
+        }
+        for term in short {
+            let found = help::list_articles_containing(conn, term)?;
+            ids = Some(match ids {
+                None => found,
+                Some(prev) => prev.into_iter().filter(|id| found.contains(id)).collect(),
+            });
+        }
+        let ids = ids.unwrap_or_default();
+        let all = help::list_articles(conn)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| all.iter().find(|a| a.id == *id).cloned())
+            .collect())
+    })
+    .await
+}
+
+/// A run of text, linked when `href` is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+/// Splits a body into paragraphs (blank lines) of text and `[text](/path)`
+/// links, after filling `{name}` placeholders. Only same-site paths become
+/// links; anything else stays text. Output is data: templates escape it.
+pub fn render_body(body: &str, vars: &[(&str, String)]) -> Vec<Vec<Segment>> {
+    let mut filled = body.to_owned();
+    for (name, value) in vars {
+        filled = filled.replace(&format!("{{{name}}}"), value);
+    }
+    filled
+        .split("\n\n")
+        .map(|para| {
+            let mut segments = Vec::new();
+            let mut rest = para.trim();
+            while let Some(open) = rest.find('[') {
+                let Some(close) = rest[open..].find("](").map(|i| open + i) else {
+                    break;
+                };
+                let Some(end) = rest[close..].find(')').map(|i| close + i) else {
+                    break;
+                };
+                let (text, href) = (&rest[open + 1..close], &rest[close + 2..end]);
+                if !rest[..open].is_empty() {
+                    segments.push(Segment {
+                        text: rest[..open].to_owned(),
+                        href: None,
+                    });
+                }
+                let safe = href.starts_with('/') && !href.starts_with("//");
+                segments.push(Segment {
+                    text: text.to_owned(),
+                    href: safe.then(|| href.to_owned()),
+                });
+                rest = &rest[end + 1..];
+            }
+            if !rest.is_empty() {
+                segments.push(Segment {
+                    text: rest.to_owned(),
+                    href: None,
+                });
+            }
+            segments
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_split_into_paragraphs_links_and_filled_placeholders() {
+        let body = "Call {hotline} or see [orders](/orders).\n\n[evil](https://evil.example) done";
+        let out = render_body(body, &[("hotline", "400-1".to_owned())]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            out[0],
+            vec![
+                Segment {
+                    text: "Call 400-1 or see ".into(),
+                    href: None
+                },
+                Segment {
+                    text: "orders".into(),
+                    href: Some("/orders".into())
+                },
+                Segment {
+                    text: ".".into(),
+                    href: None
+                },
+            ]
+        );
+        assert_eq!(
+            out[1][0],
+            Segment {
+                text: "evil".into(),
+                href: None
+            },
+            "only same-site links"
+        );
+    }
+}
