@@ -8,14 +8,14 @@ use rand::Rng;
 
 use super::Settings;
 use super::cart::{CartView, price_lines};
+use super::pricing::{eligible_quote, list_terms, rate_of};
 use super::timeline::{self, Actor, Entry};
-use crate::clock::local_date;
 use crate::db::ids::{PaymentMethodId, ProductId, UserId};
 use crate::db::orders::{self, NewOrder, NewOrderItem, Order};
 use crate::db::payment_methods::{self as pm, PaymentMethod};
 use crate::db::{Conn, Db, cart, catalog};
 use crate::domain::order::{OrderStatus, ShippingMethod, format_order_no};
-use crate::domain::plan::{self, Plan, PlanError, Quote};
+use crate::domain::plan::{Plan, PlanError, Quote};
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 
@@ -106,15 +106,7 @@ fn find_replaceable(
 
 impl CheckoutData {
     pub fn rate(&self, plan: Plan) -> Result<BasisPoints, PlanError> {
-        match plan {
-            Plan::Full => Ok(BasisPoints(0)),
-            Plan::Installment { months } => self
-                .terms
-                .iter()
-                .find(|(m, _)| *m == months)
-                .map(|(_, r)| *r)
-                .ok_or(PlanError::UnknownTerm),
-        }
+        rate_of(&self.terms, plan)
     }
 
     /// Order total before fees: goods plus shipping.
@@ -134,12 +126,14 @@ impl CheckoutData {
         settings: &Settings,
         now: NaiveDateTime,
     ) -> Result<Quote, PlanError> {
-        let today = local_date(now);
-        let principal = self.principal(shipping)?;
-        let rate = self.rate(plan)?;
-        let expiry = method.and_then(PaymentMethod::expiry);
-        plan::check_eligibility(principal, plan, settings.installment_minimum, expiry, today)?;
-        plan::quote(principal, plan, rate, today)
+        eligible_quote(
+            self.principal(shipping)?,
+            plan,
+            &self.terms,
+            method,
+            settings,
+            now,
+        )
     }
 }
 
@@ -150,10 +144,7 @@ fn load_data(
 ) -> Result<CheckoutData, AppError> {
     let cart = price_lines(cart::list_cart(conn, user)?).ok_or(AppError::BadRequest)?;
     let methods = pm::list_methods(conn, user)?;
-    let terms = orders::list_terms(conn)?
-        .into_iter()
-        .filter_map(|(m, bp)| u32::try_from(m).ok().map(|m| (m, BasisPoints(bp))))
-        .collect();
+    let terms = list_terms(conn)?;
     let replacing = match replaces {
         Some(no) => find_replaceable(conn, user, no)?,
         None => None,

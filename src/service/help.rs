@@ -19,7 +19,7 @@ pub async fn article(
 ) -> Result<(HelpArticle, Vec<(u32, BasisPoints)>), AppError> {
     db.read(move |conn| {
         let article = help::find_article(conn, &slug)?.ok_or(AppError::NotFound)?;
-        let terms = super::payment_change::list_terms(conn)?;
+        let terms = super::pricing::list_terms(conn)?;
         Ok((article, terms))
     })
     .await

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;
+pub mod pricing;
 pub mod repayments;
 pub mod staff;
 pub mod support;

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use super::Settings;
 use super::cart::MAX_QUANTITY;
 use super::orders::{close_if_expired, owned_order, release_items};
+use super::pricing::{eligible_quote, list_terms, rate_of};
 use super::timeline::{self, Actor, Entry};
 use crate::clock::local_date;
 use crate::db::ids::{PaymentMethodId, UserId};
@@ -72,44 +73,6 @@ impl ChangeView {
             now,
         )
     }
-}
-
-fn rate_of(terms: &[(u32, BasisPoints)], plan: Plan) -> Result<BasisPoints, PlanError> {
-    match plan {
-        Plan::Full => Ok(BasisPoints(0)),
-        Plan::Installment { months } => terms
-            .iter()
-            .find(|(m, _)| *m == months)
-            .map(|(_, r)| *r)
-            .ok_or(PlanError::UnknownTerm),
-    }
-}
-
-fn eligible_quote(
-    principal: Fen,
-    plan: Plan,
-    terms: &[(u32, BasisPoints)],
-    method: Option<&PaymentMethod>,
-    settings: &Settings,
-    now: NaiveDateTime,
-) -> Result<Quote, PlanError> {
-    let today = local_date(now);
-    let rate = rate_of(terms, plan)?;
-    plan::check_eligibility(
-        principal,
-        plan,
-        settings.installment_minimum,
-        method.and_then(PaymentMethod::expiry),
-        today,
-    )?;
-    plan::quote(principal, plan, rate, today)
-}
-
-pub fn list_terms(conn: &mut Conn) -> Result<Vec<(u32, BasisPoints)>, AppError> {
-    Ok(orders::list_terms(conn)?
-        .into_iter()
-        .filter_map(|(m, bp)| u32::try_from(m).ok().map(|m| (m, BasisPoints(bp))))
-        .collect())
 }
 
 pub async fn load(

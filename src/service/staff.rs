@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 
 use super::orders::repayment_method;
-use super::support::TicketView;
+use super::support::{TicketView, ticket_view};
 use super::timeline::{self, Actor, Entry};
 use crate::db::ids::UserId;
 use crate::db::orders::{self, InstalmentRow};
@@ -62,17 +62,10 @@ pub struct StaffTicket {
 
 pub async fn list(db: &Db) -> Result<Vec<TicketView>, AppError> {
     db.read(|conn| {
-        let mut out = Vec::new();
-        for ticket in tickets::list_tickets(conn, 200)? {
-            let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
-            let wanted = pm::find_method(conn, ticket.wanted_method_id)?;
-            out.push(TicketView {
-                ticket,
-                order,
-                wanted,
-            });
-        }
-        Ok(out)
+        tickets::list_tickets(conn, 200)?
+            .into_iter()
+            .map(|t| ticket_view(conn, t))
+            .collect()
     })
     .await
 }

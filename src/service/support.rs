@@ -215,19 +215,23 @@ pub struct TicketView {
     pub wanted: Option<PaymentMethod>,
 }
 
+/// A ticket with its order and wanted method.
+pub fn ticket_view(conn: &mut crate::db::Conn, ticket: Ticket) -> Result<TicketView, AppError> {
+    let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
+    let wanted = pm::find_method(conn, ticket.wanted_method_id)?;
+    Ok(TicketView {
+        ticket,
+        order,
+        wanted,
+    })
+}
+
 pub async fn list(db: &Db, user: UserId) -> Result<Vec<TicketView>, AppError> {
     db.read(move |conn| {
-        let mut out = Vec::new();
-        for ticket in tickets::list_tickets_for_owner(conn, user)? {
-            let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
-            let wanted = pm::find_method(conn, ticket.wanted_method_id)?;
-            out.push(TicketView {
-                ticket,
-                order,
-                wanted,
-            });
-        }
-        Ok(out)
+        tickets::list_tickets_for_owner(conn, user)?
+            .into_iter()
+            .map(|t| ticket_view(conn, t))
+            .collect()
     })
     .await
 }

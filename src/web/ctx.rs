@@ -203,6 +203,15 @@ impl PageCtx {
         )
     }
 
+    /// `信用卡 VISA •••• 1111`: the kind in the page language and the masked method.
+    pub fn method_label(&self, m: &crate::db::payment_methods::PaymentMethod) -> String {
+        format!(
+            "{} {}",
+            self.t(&format!("method.kind.{}", m.kind)),
+            m.describe()
+        )
+    }
+
     pub fn status_label(&self, status: OrderStatus) -> String {
         self.status_text(status.as_str())
     }

@@ -275,13 +275,7 @@ impl OrderPage {
             method: d
                 .method
                 .as_ref()
-                .map(|m| {
-                    format!(
-                        "{} {}",
-                        ctx.t(&format!("method.kind.{}", m.kind)),
-                        m.describe()
-                    )
-                })
+                .map(|m| ctx.method_label(m))
                 .unwrap_or_default(),
             paid_at: o.paid_at.as_ref().map(|t| ctx.time(t)).unwrap_or_default(),
             ended_at: o.ended_at.as_ref().map(|t| ctx.time(t)).unwrap_or_default(),

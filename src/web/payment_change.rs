@@ -179,13 +179,7 @@ impl ChangePaymentPage {
         let method_id = choice.method_id().unwrap_or(o.payment_method_id);
         let method = view.methods.iter().find(|m| m.id == method_id);
         let current_quote = view.current_quote(now);
-        let describe = |m: &crate::db::payment_methods::PaymentMethod| {
-            format!(
-                "{} {}",
-                ctx.t(&format!("method.kind.{}", m.kind)),
-                m.describe()
-            )
-        };
+        let describe = |m: &crate::db::payment_methods::PaymentMethod| ctx.method_label(m);
         let current_method = view
             .current_method
             .as_ref()

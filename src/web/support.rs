@@ -281,16 +281,7 @@ pub async fn show_ticket(
             .as_ref()
             .map(|t| ctx.time(t))
             .unwrap_or_default(),
-        wanted: v
-            .wanted
-            .map(|m| {
-                format!(
-                    "{} {}",
-                    ctx.t(&format!("method.kind.{}", m.kind)),
-                    m.describe()
-                )
-            })
-            .unwrap_or_default(),
+        wanted: v.wanted.map(|m| ctx.method_label(&m)).unwrap_or_default(),
         ticket_no: v.ticket.ticket_no,
         status: v.ticket.status,
         order_no: v.order.order_no,
