@@ -139,25 +139,15 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-#[tokio::test]
-async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
-    let Some(driver) = start_browser().await else {
-        return;
-    };
-    let c = &driver.client;
-    let app = helpers::spawn_app().await;
-    let product = app.product(120_000, 5).await;
-    let base = &app.address;
-
+/// Registers through the form and saves a Visa card, as a shopper would.
+async fn register_with_card(c: &Client, base: &str, account: &str) {
     c.goto(&format!("{base}/register")).await.unwrap();
-    fill(c, "#account", "13987654321").await;
+    fill(c, "#account", account).await;
     fill(c, "#password", "browser pass 1").await;
     fill(c, "#password_confirm", "browser pass 1").await;
     click(c, "form[action='/register'] button[type=submit]").await;
     wait_for(c, ".who").await;
     wait_for(c, "html[lang=zh-CN]").await;
-    screenshot(c, "home").await;
-
     c.goto(&format!("{base}/account/payment-methods"))
         .await
         .unwrap();
@@ -170,6 +160,20 @@ async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
     )
     .await;
     wait_for(c, ".method-row[data-priority=true]").await;
+}
+
+#[tokio::test]
+async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
+    let Some(driver) = start_browser().await else {
+        return;
+    };
+    let c = &driver.client;
+    let app = helpers::spawn_app().await;
+    let product = app.product(120_000, 5).await;
+    let base = &app.address;
+
+    register_with_card(c, base, "13987654321").await;
+    screenshot(c, "payment-methods").await;
 
     c.goto(&format!("{base}/products/{product}")).await.unwrap();
     fill(c, "#quantity", "2").await;
@@ -253,24 +257,7 @@ async fn a_shopper_compares_and_changes_the_plan_of_an_unpaid_order_in_a_real_br
     let product = app.product(360_000, 5).await;
     let base = &app.address;
 
-    c.goto(&format!("{base}/register")).await.unwrap();
-    fill(c, "#account", "13987650000").await;
-    fill(c, "#password", "browser pass 1").await;
-    fill(c, "#password_confirm", "browser pass 1").await;
-    click(c, "form[action='/register'] button[type=submit]").await;
-    wait_for(c, ".who").await;
-    c.goto(&format!("{base}/account/payment-methods"))
-        .await
-        .unwrap();
-    fill(c, "#card_number", "4111 1111 1111 1111").await;
-    fill(c, "#expiry", "12/30").await;
-    fill(c, "#holder_name", "Li Lei").await;
-    click(
-        c,
-        "form[action='/account/payment-methods'] button[type=submit]",
-    )
-    .await;
-    wait_for(c, ".method-row").await;
+    register_with_card(c, base, "13987650000").await;
     c.goto(&format!("{base}/products/{product}")).await.unwrap();
     click(c, ".buy-form button[type=submit]").await;
     wait_for(c, "tr[data-product-id]").await;
