@@ -3,7 +3,7 @@
 
 use crate::db::Db;
 use crate::db::help::{self, HelpArticle};
-use crate::domain::BasisPoints;
+use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 
 pub const CATEGORIES: [&str; 3] = ["payments", "orders", "account"];
@@ -63,17 +63,67 @@ pub async fn search(db: &Db, query: &str) -> Result<Vec<HelpArticle>, AppError> 
     .await
 }
 
-/// A run of text, linked when `href` is set.
+/// A run of text, linked when `href` is set, or an amount when `fen` is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub text: String,
     pub href: Option<String>,
+    pub fen: Option<Fen>,
+}
+
+impl Segment {
+    fn text(text: &str) -> Segment {
+        Segment {
+            text: text.to_owned(),
+            href: None,
+            fen: None,
+        }
+    }
+}
+
+/// Splits text segments at `{name}` money placeholders into amount segments,
+/// so every amount on a page carries its `data-fen`.
+fn split_money(segments: Vec<Segment>, money: &[(&str, Fen)]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for seg in segments {
+        if seg.href.is_some() {
+            out.push(seg);
+            continue;
+        }
+        let mut rest = seg.text.as_str();
+        'scan: loop {
+            for (name, fen) in money {
+                let token = format!("{{{name}}}");
+                if let Some(at) = rest.find(&token) {
+                    if at > 0 {
+                        out.push(Segment::text(&rest[..at]));
+                    }
+                    out.push(Segment {
+                        text: fen.to_string(),
+                        href: None,
+                        fen: Some(*fen),
+                    });
+                    rest = &rest[at + token.len()..];
+                    continue 'scan;
+                }
+            }
+            break;
+        }
+        if !rest.is_empty() {
+            out.push(Segment::text(rest));
+        }
+    }
+    out
 }
 
 /// Splits a body into paragraphs (blank lines) of text and `[text](/path)`
 /// links, after filling `{name}` placeholders. Only same-site paths become
 /// links; anything else stays text. Output is data: templates escape it.
-pub fn render_body(body: &str, vars: &[(&str, String)]) -> Vec<Vec<Segment>> {
+pub fn render_body(
+    body: &str,
+    vars: &[(&str, String)],
+    money: &[(&str, Fen)],
+) -> Vec<Vec<Segment>> {
     let mut filled = body.to_owned();
     for (name, value) in vars {
         filled = filled.replace(&format!("{{{name}}}"), value);
@@ -92,25 +142,20 @@ pub fn render_body(body: &str, vars: &[(&str, String)]) -> Vec<Vec<Segment>> {
                 };
                 let (text, href) = (&rest[open + 1..close], &rest[close + 2..end]);
                 if !rest[..open].is_empty() {
-                    segments.push(Segment {
-                        text: rest[..open].to_owned(),
-                        href: None,
-                    });
+                    segments.push(Segment::text(&rest[..open]));
                 }
                 let safe = href.starts_with('/') && !href.starts_with("//");
                 segments.push(Segment {
                     text: text.to_owned(),
                     href: safe.then(|| href.to_owned()),
+                    fen: None,
                 });
                 rest = &rest[end + 1..];
             }
             if !rest.is_empty() {
-                segments.push(Segment {
-                    text: rest.to_owned(),
-                    href: None,
-                });
+                segments.push(Segment::text(rest));
             }
-            segments
+            split_money(segments, money)
         })
         .collect()
 }
@@ -120,34 +165,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bodies_split_into_paragraphs_links_and_filled_placeholders() {
-        let body = "Call {hotline} or see [orders](/orders).\n\n[evil](https://evil.example) done";
-        let out = render_body(body, &[("hotline", "400-1".to_owned())]);
+    fn bodies_split_into_paragraphs_links_amounts_and_filled_placeholders() {
+        let body = "Call {hotline} or see [orders](/orders).\n\n[evil](https://evil.example) from {minimum}.";
+        let out = render_body(
+            body,
+            &[("hotline", "400-1".to_owned())],
+            &[("minimum", Fen(30_000))],
+        );
         assert_eq!(out.len(), 2);
         assert_eq!(
             out[0],
             vec![
-                Segment {
-                    text: "Call 400-1 or see ".into(),
-                    href: None
-                },
+                Segment::text("Call 400-1 or see "),
                 Segment {
                     text: "orders".into(),
-                    href: Some("/orders".into())
+                    href: Some("/orders".into()),
+                    fen: None
                 },
-                Segment {
-                    text: ".".into(),
-                    href: None
-                },
+                Segment::text("."),
             ]
         );
+        assert_eq!(out[1][0], Segment::text("evil"), "only same-site links");
         assert_eq!(
-            out[1][0],
+            out[1][2],
             Segment {
-                text: "evil".into(),
-                href: None
-            },
-            "only same-site links"
+                text: "¥300.00".into(),
+                href: None,
+                fen: Some(Fen(30_000))
+            }
         );
+        assert_eq!(out[1][3], Segment::text("."));
     }
 }

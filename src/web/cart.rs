@@ -132,7 +132,12 @@ pub async fn add_to_cart(
             if let Some(p) = product
                 && let Ok((prod, category)) = crate::service::catalog::product(&state.db, p).await
             {
-                let mut page = super::catalog::ProductPage::build(ctx, &prod, category.as_ref());
+                let mut page = super::catalog::ProductPage::build(
+                    ctx,
+                    &prod,
+                    category.as_ref(),
+                    state.settings.installment_minimum,
+                );
                 page.quantity = form.quantity;
                 page.error = Some(message);
                 return render(page, StatusCode::UNPROCESSABLE_ENTITY);

@@ -100,6 +100,8 @@ pub struct ProductPage {
     pub max_quantity: i32,
     pub quantity: String,
     pub error: Option<String>,
+    /// The smallest order total that may be paid in instalments.
+    pub minimum: Fen,
 }
 
 impl ProductPage {
@@ -107,6 +109,7 @@ impl ProductPage {
         ctx: PageCtx,
         product: &Product,
         category: Option<&crate::db::catalog::Category>,
+        minimum: Fen,
     ) -> ProductPage {
         ProductPage {
             description: ctx
@@ -119,6 +122,7 @@ impl ProductPage {
             max_quantity: product.stock.clamp(1, MAX_QUANTITY),
             quantity: "1".to_owned(),
             error: None,
+            minimum,
             ctx,
         }
     }
@@ -135,5 +139,10 @@ pub async fn show_product(
     if ctx.user.is_some() {
         ctx.csrf = super::ctx::ensure_csrf(&session);
     }
-    Ok(ProductPage::build(ctx, &product, category.as_ref()))
+    Ok(ProductPage::build(
+        ctx,
+        &product,
+        category.as_ref(),
+        state.settings.installment_minimum,
+    ))
 }

@@ -112,14 +112,14 @@ pub async fn help_article(
             "payment_window",
             state.config.payment_window_minutes.to_string(),
         ),
-        ("minimum", state.settings.installment_minimum.to_string()),
     ];
+    let money = [("minimum", state.settings.installment_minimum)];
     let body = ctx.pick(&article.body_zh, &article.body_en).to_owned();
     Ok(ArticlePage {
         slug: article.slug.clone(),
         title: ctx.pick(&article.title_zh, &article.title_en).to_owned(),
         category: ctx.t(&format!("help.category.{}", article.category)),
-        paragraphs: render_body(&body, &vars),
+        paragraphs: render_body(&body, &vars, &money),
         rates: if article.slug == "installment-fees" {
             terms.iter().map(|(m, r)| (*m, r.to_string())).collect()
         } else {

@@ -198,6 +198,30 @@ impl Page {
         self.html().select(&sel).next().is_some()
     }
 
+    /// Texts showing `¥` outside any `data-fen` element (messages excepted:
+    /// flash, form errors and refusals quote amounts in sentences).
+    pub fn unhooked_amounts(&self) -> Vec<String> {
+        let html = self.html();
+        let allowed = ["flash", "field-error", "form-error", "refusal"];
+        html.tree
+            .nodes()
+            .filter_map(|node| {
+                let text = node.value().as_text()?;
+                if !text.contains('¥') {
+                    return None;
+                }
+                let hooked = node.ancestors().any(|a| {
+                    a.value().as_element().is_some_and(|e| {
+                        e.attr("data-fen").is_some()
+                            || e.attr("class")
+                                .is_some_and(|c| c.split(' ').any(|c| allowed.contains(&c)))
+                    })
+                });
+                (!hooked).then(|| text.to_string())
+            })
+            .collect()
+    }
+
     #[track_caller]
     pub fn assert_redirect(&self, to: &str) {
         assert_eq!(

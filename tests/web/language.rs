@@ -36,7 +36,7 @@ async fn accept_language_decides_without_a_choice() {
 }
 
 #[tokio::test]
-async fn every_text_on_the_main_pages_comes_from_the_catalog() {
+async fn every_text_comes_from_the_catalog_and_every_amount_carries_data_fen() {
     let app = spawn_app().await;
     let product = app.product(50_000, 5).await;
     let s = app.shopper().await;
@@ -103,6 +103,11 @@ async fn every_text_on_the_main_pages_comes_from_the_catalog() {
             assert!(
                 leaked.is_empty(),
                 "{path} ({lang}) shows untranslated keys: {leaked:?}"
+            );
+            let unhooked = page.unhooked_amounts();
+            assert!(
+                unhooked.is_empty(),
+                "{path} ({lang}) shows amounts without data-fen: {unhooked:?}"
             );
         }
     }
