@@ -13,10 +13,24 @@ pub struct MethodDescriptor {
     pub account_label: Option<String>,
 }
 
+/// Why the gateway is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargePurpose {
+    /// Capture the order total now (paying in full).
+    Payment,
+    /// Authorize an installment plan of `amount` on the method; nothing is
+    /// captured now — each instalment is captured on its due date.
+    InstalmentAgreement,
+    /// Capture one instalment that fell due.
+    Instalment,
+}
+
 #[derive(Debug, Clone)]
 pub struct ChargeRequest {
+    /// Idempotency key: the order number (or order number and instalment).
     pub reference: String,
     pub amount: Fen,
+    pub purpose: ChargePurpose,
     pub method: MethodDescriptor,
 }
 
@@ -65,6 +79,7 @@ mod tests {
         ChargeRequest {
             reference: "202611250000000001".into(),
             amount: Fen(100),
+            purpose: ChargePurpose::Payment,
             method: MethodDescriptor {
                 kind: "credit_card".into(),
                 last4: last4.map(Into::into),

@@ -17,7 +17,9 @@ use crate::domain::order::{OrderStatus, OrderTab, is_valid_order_no};
 use crate::domain::plan;
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
-use crate::gateway::{ChargeOutcome, ChargeRequest, MethodDescriptor, PaymentGateway};
+use crate::gateway::{
+    ChargeOutcome, ChargePurpose, ChargeRequest, MethodDescriptor, PaymentGateway,
+};
 use crate::service::payment_change::{claim_token, token_used};
 
 pub const PAGE_SIZE: i64 = 10;
@@ -341,7 +343,12 @@ pub async fn pay(
     };
     let request = ChargeRequest {
         reference: order.order_no.clone(),
-        amount: first_charge(&order)?,
+        amount: Fen(order.total_fen),
+        purpose: if order.term_months.is_some() {
+            ChargePurpose::InstalmentAgreement
+        } else {
+            ChargePurpose::Payment
+        },
         method: MethodDescriptor {
             kind: method.kind.clone(),
             last4: method.last4.clone(),
@@ -410,13 +417,6 @@ pub async fn pay(
             .await
         }
     }
-}
-
-/// What is charged when an order is paid: the full total, or for an
-/// installment order the authorization of its whole total (instalments are
-/// then collected on their due dates).
-fn first_charge(order: &Order) -> Result<Fen, AppError> {
-    Ok(Fen(order.total_fen))
 }
 
 /// Fulfilment steps (paid → shipped → completed), for operations and demo data.

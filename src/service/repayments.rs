@@ -15,7 +15,9 @@ use crate::db::payment_methods::{self as pm, PaymentMethod};
 use crate::db::{Conn, Db};
 use crate::domain::Fen;
 use crate::error::AppError;
-use crate::gateway::{ChargeOutcome, ChargeRequest, MethodDescriptor, PaymentGateway};
+use crate::gateway::{
+    ChargeOutcome, ChargePurpose, ChargeRequest, MethodDescriptor, PaymentGateway,
+};
 
 /// After a declined instalment, the collector tries again this much later.
 pub const RETRY_AFTER: Duration = Duration::hours(6);
@@ -262,6 +264,7 @@ pub async fn collect_due(
                 let request = ChargeRequest {
                     reference: format!("{}-{}", order.order_no, instalment.seq),
                     amount,
+                    purpose: ChargePurpose::Instalment,
                     method: MethodDescriptor {
                         kind: m.kind.clone(),
                         last4: m.last4.clone(),

@@ -236,6 +236,7 @@ pub struct OrderPage {
     pub can_pay: bool,
     pub can_cancel: bool,
     pub can_buy_again: bool,
+    pub installment: bool,
     pub path: &'static str,
     pub form_token: String,
     pub repayment_method: String,
@@ -294,6 +295,7 @@ impl OrderPage {
             can_pay: state == OrderStatus::PendingPayment,
             can_cancel: state == OrderStatus::PendingPayment,
             can_buy_again: state != OrderStatus::PendingPayment,
+            installment: o.term_months.is_some(),
             path: match decide(state, o.pay_deadline, now) {
                 ChangePath::SelfService => "self_service",
                 ChangePath::ServiceRequest => "service_request",
@@ -322,7 +324,7 @@ impl OrderPage {
     }
 
     pub fn is_installment(&self) -> bool {
-        !self.instalments.is_empty() || self.rate != "0%"
+        self.installment
     }
 }
 
