@@ -231,6 +231,14 @@ pub struct ConfirmForm {
     confirm: String,
 }
 
+impl ConfirmForm {
+    /// Any value but an explicit no confirms (`on`, `1`, `true`, `yes`…).
+    fn confirmed(&self) -> bool {
+        let v = self.confirm.trim();
+        !v.is_empty() && !matches!(v, "0" | "false" | "off" | "no")
+    }
+}
+
 /// Without `confirm` the shopper is first shown which plans change and how.
 pub async fn make_priority(
     session: Session,
@@ -240,7 +248,7 @@ pub async fn make_priority(
     CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = PaymentMethodId(parse_id(&path)?);
-    if form.confirm != "on" {
+    if !form.confirmed() {
         return Ok(see_other(&format!(
             "/account/payment-methods?priority={id}"
         )));
@@ -266,7 +274,7 @@ pub async fn remove_method(
         .await?
         .ok_or(AppError::NotFound)?;
     let depended_on = !impact.affected.is_empty() || !impact.unpaid_orders.is_empty();
-    if depended_on && form.confirm != "on" {
+    if depended_on && !form.confirmed() {
         return Ok(see_other(&format!("/account/payment-methods?remove={id}")));
     }
     match repayments::remove_method(&state.db, shopper.id, id, state.clock.now()).await? {
