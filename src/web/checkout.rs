@@ -70,7 +70,7 @@ pub fn plan_error_text(ctx: &PageCtx, e: PlanError) -> String {
         PlanError::UnknownPlan => ctx.t("plan.error.unknown_plan"),
         PlanError::UnknownTerm => ctx.t("plan.error.unknown_term"),
         PlanError::BelowMinimum { minimum } => {
-            ctx.tv("plan.error.below_minimum", &minimum.to_string())
+            ctx.tv("plan.error.below_minimum", &super::rich::fen_token(minimum))
         }
         PlanError::CardExpiresTooSoon { last_due } => {
             ctx.tv("plan.error.card_expires", &last_due.to_string())

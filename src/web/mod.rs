@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;
+pub mod rich;
 pub mod staff;
 pub mod support;
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
+use super::rich::fen_token;
 use super::{State, see_other};
 use crate::db::orders::{InstalmentRow, Order, OrderEvent};
 use crate::domain::Fen;
@@ -465,12 +466,13 @@ pub async fn buy_again(
                 .map(|c| {
                     let name = ctx.pick(&c.name_zh, &c.name_en);
                     if c.old_price != c.new_price {
-                        format!("{name} {} → {}", c.old_price, c.new_price)
+                        let (old, new) = (fen_token(c.old_price), fen_token(c.new_price));
+                        format!("{name} {old} → {new}")
                     } else {
-                        ctx.tv("cart.short_of_stock", &c.stock.to_string())
-                            .replace("%{name}", name)
-                            + " · "
-                            + name
+                        format!(
+                            "{name}: {}",
+                            ctx.tv("cart.short_of_stock", &c.stock.to_string())
+                        )
                     }
                 })
                 .collect();

@@ -199,6 +199,11 @@ async fn installments_need_the_minimum_an_acknowledgement_and_a_card_that_lasts(
         "{:?}",
         page.texts(".field-error")
     );
+    assert!(
+        page.unhooked_amounts().is_empty(),
+        "{:?}",
+        page.unhooked_amounts()
+    );
     s.post(&format!("/cart/items/{cheap}/remove"), &[]).await;
 
     s.add_to_cart(dear, 1).await;

@@ -198,11 +198,9 @@ impl Page {
         self.html().select(&sel).next().is_some()
     }
 
-    /// Texts showing `¥` outside any `data-fen` element (messages excepted:
-    /// flash, form errors and refusals quote amounts in sentences).
+    /// Texts showing `¥` outside any `data-fen` element.
     pub fn unhooked_amounts(&self) -> Vec<String> {
         let html = self.html();
-        let allowed = ["flash", "field-error", "form-error", "refusal"];
         html.tree
             .nodes()
             .filter_map(|node| {
@@ -211,11 +209,9 @@ impl Page {
                     return None;
                 }
                 let hooked = node.ancestors().any(|a| {
-                    a.value().as_element().is_some_and(|e| {
-                        e.attr("data-fen").is_some()
-                            || e.attr("class")
-                                .is_some_and(|c| c.split(' ').any(|c| allowed.contains(&c)))
-                    })
+                    a.value()
+                        .as_element()
+                        .is_some_and(|e| e.attr("data-fen").is_some())
                 });
                 (!hooked).then(|| text.to_string())
             })

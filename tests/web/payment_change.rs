@@ -424,6 +424,10 @@ async fn cancelled_and_closed_orders_offer_buy_again_which_flags_changes() {
         ),
         "1"
     );
+    assert!(
+        cart.unhooked_amounts().is_empty(),
+        "amounts in the message carry data-fen"
+    );
     let flash = cart.texts(".flash")[0].clone();
     assert!(
         flash.contains("¥1,000.00") && flash.contains("¥900.00"),
