@@ -2,6 +2,9 @@
 //! truly ends a session and app servers stay stateless. The cookie carries
 //! only the random session id.
 //!
+//! The table stores SHA-256 of the session id, never the id itself: a copy of
+//! the database does not let anyone take over a live session.
+//!
 //! Expiry: a session ends after `idle` without use or `absolute` after it was
 //! created, whichever comes first. A request refreshes the idle deadline at
 //! most once a minute, so page views do not write on every request.
@@ -13,11 +16,20 @@ use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, Upd
 use actix_web::cookie::time::Duration as CookieDuration;
 use chrono::Duration;
 use rand::distr::{Alphanumeric, SampleString};
+use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 use crate::db::{Db, sessions};
 
 type SessionState = HashMap<String, String>;
+
+/// The row key for a session id.
+fn storage_id(session_id: &str) -> String {
+    Sha256::digest(session_id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// Refresh the idle deadline only when less than `idle - REFRESH_GRACE` remains.
 const REFRESH_GRACE: Duration = Duration::minutes(1);
@@ -50,7 +62,7 @@ impl DbSessionStore {
         let now = self.clock.now();
         let id = Alphanumeric.sample_string(&mut rand::rng(), 64);
         let row = sessions::SessionRow {
-            id: id.clone(),
+            id: storage_id(&id),
             state: json,
             created_at: now,
             expires_at: now + self.idle,
@@ -64,7 +76,7 @@ impl DbSessionStore {
 
 impl SessionStore for DbSessionStore {
     async fn load(&self, session_key: &SessionKey) -> Result<Option<SessionState>, LoadError> {
-        let id = session_key.as_ref().to_owned();
+        let id = storage_id(session_key.as_ref());
         let now = self.clock.now();
         let lookup = id.clone();
         let row = self
@@ -108,7 +120,7 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let json = serde_json::to_string(&session_state)
             .map_err(|e| UpdateError::Serialization(e.into()))?;
-        let id = session_key.as_ref().to_owned();
+        let id = storage_id(session_key.as_ref());
         let expires = self.clock.now() + self.idle;
         let updated = self
             .db
@@ -130,7 +142,7 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
         _ttl: &CookieDuration,
     ) -> Result<(), anyhow::Error> {
-        let id = session_key.as_ref().to_owned();
+        let id = storage_id(session_key.as_ref());
         let expires = self.clock.now() + self.idle;
         self.db
             .write(move |conn| Ok(sessions::touch_session(conn, &id, expires)?))
@@ -139,7 +151,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
-        let id = session_key.as_ref().to_owned();
+        let id = storage_id(session_key.as_ref());
         self.db
             .write(move |conn| Ok(sessions::delete_session(conn, &id)?))
             .await?;

@@ -363,3 +363,36 @@ async fn sessions_end_at_the_absolute_limit_even_when_used() {
         .await
         .assert_redirect("/login?next=%2Forders");
 }
+
+#[tokio::test]
+async fn the_database_keeps_only_a_hash_of_session_ids() {
+    let app = spawn_app().await;
+    app.visitor()
+        .register("13912345678", "long enough pw")
+        .await;
+    let captured = sign_in_raw(&app.address, "13912345678", "long enough pw").await;
+    let cookie = captured.cookie.trim_start_matches("sid=").to_owned();
+    let ids = app
+        .db
+        .read(|conn| {
+            use diesel::prelude::*;
+            use storefront::db::schema::sessions::dsl::*;
+            Ok(sessions.select(id).load::<String>(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(!ids.is_empty());
+    for stored in &ids {
+        assert_eq!(stored.len(), 64);
+        assert!(stored.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(
+            !cookie.contains(stored.as_str()),
+            "the cookie's id is not stored as-is"
+        );
+    }
+    assert_eq!(
+        captured.get("/orders").await.status(),
+        StatusCode::OK,
+        "and the session still works"
+    );
+}
