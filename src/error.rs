@@ -44,6 +44,8 @@ struct ErrorPage {
     title_en: String,
     body_zh: String,
     body_en: String,
+    home_zh: String,
+    home_en: String,
 }
 
 impl ResponseError for AppError {
@@ -92,6 +94,8 @@ pub fn error_page(status: StatusCode) -> HttpResponse {
         title_en: t("en", "title"),
         body_zh: t("zh-CN", "body"),
         body_en: t("en", "body"),
+        home_zh: crate::i18n::text("zh-CN", "error.home"),
+        home_en: crate::i18n::text("en", "error.home"),
     };
     let body = page.render().unwrap_or_else(|_| status.to_string());
     HttpResponse::build(status)
