@@ -102,6 +102,33 @@ pub async fn add_item(
     .await
 }
 
+/// Sets a line's quantity (already checked to be 1–99), not above stock.
+pub async fn set_quantity(
+    db: &Db,
+    user: UserId,
+    product: ProductId,
+    quantity: i32,
+    now: NaiveDateTime,
+) -> Result<Result<(), CartError>, AppError> {
+    db.write(move |conn| {
+        let Some(p) = catalog::find_product(conn, product)? else {
+            return Ok(Err(CartError::UnknownProduct));
+        };
+        if cart::find_cart_quantity(conn, user, product)?.is_none() {
+            return Ok(Err(CartError::UnknownProduct));
+        }
+        if !(1..=MAX_QUANTITY).contains(&quantity) {
+            return Ok(Err(CartError::TooMany));
+        }
+        if quantity > p.stock {
+            return Ok(Err(CartError::NotEnoughStock { available: p.stock }));
+        }
+        cart::set_cart_quantity(conn, user, product, quantity, now)?;
+        Ok(Ok(()))
+    })
+    .await
+}
+
 pub async fn remove_item(db: &Db, user: UserId, product: ProductId) -> Result<(), AppError> {
     db.write(move |conn| Ok(cart::remove_cart_item(conn, user, product)?))
         .await

@@ -164,3 +164,50 @@ pub async fn remove_from_cart(
     svc::remove_item(&state.db, shopper.id, product).await?;
     Ok(see_other("/cart"))
 }
+
+#[derive(Deserialize)]
+pub struct QuantityForm {
+    #[serde(default)]
+    quantity: String,
+}
+
+/// Changes a line's quantity in place (1–99, not above stock).
+pub async fn update_cart_item(
+    ctx: PageCtx,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<QuantityForm>,
+) -> Result<HttpResponse, AppError> {
+    let product = ProductId(parse_id(&path)?);
+    let quantity = form
+        .quantity
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|q| (1..=MAX_QUANTITY).contains(q));
+    let error = match quantity {
+        None => Some(("cart.error.quantity", MAX_QUANTITY.to_string())),
+        Some(q) => match svc::set_quantity(&state.db, shopper.id, product, q, state.clock.now())
+            .await?
+        {
+            Ok(()) => None,
+            Err(CartError::UnknownProduct) => Some(("cart.error.unknown_product", String::new())),
+            Err(CartError::TooMany) => Some(("cart.error.too_many", MAX_QUANTITY.to_string())),
+            Err(CartError::NotEnoughStock { available }) => {
+                Some(("cart.error.stock", available.to_string()))
+            }
+        },
+    };
+    match error {
+        None => Ok(see_other("/cart")),
+        Some((key, value)) => {
+            let message = ctx.tv(key, &value);
+            let cart = svc::view(&state.db, shopper.id).await?;
+            render(
+                CartPage::build(ctx, &cart, Some(message)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}

@@ -55,6 +55,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/cart", get().to(cart::show_cart))
         .route("/cart/items", post().to(cart::add_to_cart))
         .route(
+            "/cart/items/{product_id}",
+            post().to(cart::update_cart_item),
+        )
+        .route(
             "/cart/items/{product_id}/remove",
             post().to(cart::remove_from_cart),
         )

@@ -126,3 +126,40 @@ async fn the_cart_is_personal_and_needs_a_sign_in() {
         .await
         .assert_redirect("/login?next=%2Fcart");
 }
+
+#[tokio::test]
+async fn cart_quantities_can_be_changed_in_place_within_limits() {
+    let app = spawn_app().await;
+    let product = app.product(10_000, 5).await;
+    let s = app.shopper().await;
+    s.add_to_cart(product, 1).await;
+    let path = format!("/cart/items/{product}");
+    s.post(&path, &[("quantity", "4")])
+        .await
+        .assert_redirect("/cart");
+    let cart = s.get("/cart").await;
+    assert_eq!(cart.attr("tr[data-product-id]", "data-quantity"), "4");
+    assert_eq!(cart.fen(".summary [data-fen]"), 40_000);
+    for bad in ["0", "6", "-2", "abc", "100"] {
+        let page = s.post(&path, &[("quantity", bad)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(page.texts(".form-error").len(), 1, "{bad}");
+    }
+    assert_eq!(
+        s.get("/cart")
+            .await
+            .attr("tr[data-product-id]", "data-quantity"),
+        "4"
+    );
+    // A product not in the cart is not added this way.
+    let other = app.product(10_000, 5).await;
+    let page = s
+        .post(&format!("/cart/items/{other}"), &[("quantity", "1")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !s.get("/cart")
+            .await
+            .has(&format!("tr[data-product-id=\"{other}\"]"))
+    );
+}

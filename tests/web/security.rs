@@ -5,7 +5,8 @@ use reqwest::StatusCode;
 use crate::helpers::spawn_app;
 
 /// Every state-changing route of the URL contract.
-const POST_ROUTES: [&str; 15] = [
+const POST_ROUTES: [&str; 16] = [
+    "/cart/items/1",
     "/orders/202611230000000001/buy-again",
     "/orders/202611230000000001/change-payment",
     "/support/new",
