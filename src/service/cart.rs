@@ -85,24 +85,14 @@ pub async fn add_item(
     now: NaiveDateTime,
 ) -> Result<Result<(), CartError>, AppError> {
     db.write(move |conn| {
-        let Some(p) = catalog::find_product(conn, product)? else {
-            return Ok(Err(CartError::UnknownProduct));
-        };
         let existing = cart::find_cart_quantity(conn, user, product)?.unwrap_or(0);
-        let wanted = existing.saturating_add(quantity);
-        if !(1..=MAX_QUANTITY).contains(&wanted) {
-            return Ok(Err(CartError::TooMany));
-        }
-        if wanted > p.stock {
-            return Ok(Err(CartError::NotEnoughStock { available: p.stock }));
-        }
-        cart::set_cart_quantity(conn, user, product, wanted, now)?;
-        Ok(Ok(()))
+        set_line(conn, user, product, existing.saturating_add(quantity), now)
     })
     .await
 }
 
 /// Sets a line's quantity (already checked to be 1–99), not above stock.
+/// Only for a product already in the cart.
 pub async fn set_quantity(
     db: &Db,
     user: UserId,
@@ -111,22 +101,33 @@ pub async fn set_quantity(
     now: NaiveDateTime,
 ) -> Result<Result<(), CartError>, AppError> {
     db.write(move |conn| {
-        let Some(p) = catalog::find_product(conn, product)? else {
-            return Ok(Err(CartError::UnknownProduct));
-        };
         if cart::find_cart_quantity(conn, user, product)?.is_none() {
             return Ok(Err(CartError::UnknownProduct));
         }
-        if !(1..=MAX_QUANTITY).contains(&quantity) {
-            return Ok(Err(CartError::TooMany));
-        }
-        if quantity > p.stock {
-            return Ok(Err(CartError::NotEnoughStock { available: p.stock }));
-        }
-        cart::set_cart_quantity(conn, user, product, quantity, now)?;
-        Ok(Ok(()))
+        set_line(conn, user, product, quantity, now)
     })
     .await
+}
+
+/// Writes a line of `quantity` after the rules: the product exists, 1–99, not above stock.
+fn set_line(
+    conn: &mut crate::db::Conn,
+    user: UserId,
+    product: ProductId,
+    quantity: i32,
+    now: NaiveDateTime,
+) -> Result<Result<(), CartError>, AppError> {
+    let Some(p) = catalog::find_product(conn, product)? else {
+        return Ok(Err(CartError::UnknownProduct));
+    };
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Ok(Err(CartError::TooMany));
+    }
+    if quantity > p.stock {
+        return Ok(Err(CartError::NotEnoughStock { available: p.stock }));
+    }
+    cart::set_cart_quantity(conn, user, product, quantity, now)?;
+    Ok(Ok(()))
 }
 
 pub async fn remove_item(db: &Db, user: UserId, product: ProductId) -> Result<(), AppError> {

@@ -76,6 +76,15 @@ pub async fn show_cart(
     Ok(CartPage::build(ctx, &cart, None))
 }
 
+/// The catalog key and value that explain a cart refusal.
+fn refusal(e: CartError) -> (&'static str, String) {
+    match e {
+        CartError::UnknownProduct => ("cart.error.unknown_product", String::new()),
+        CartError::TooMany => ("cart.error.too_many", MAX_QUANTITY.to_string()),
+        CartError::NotEnoughStock { available } => ("cart.error.stock", available.to_string()),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct AddForm {
     #[serde(default)]
@@ -108,17 +117,9 @@ pub async fn add_to_cart(
         (None, _) => Err(("cart.error.unknown_product", String::new())),
         (Some(_), None) => Err(("cart.error.quantity", MAX_QUANTITY.to_string())),
         (Some(product), Some(quantity)) => {
-            match svc::add_item(&state.db, shopper.id, product, quantity, state.clock.now()).await?
-            {
-                Ok(()) => Ok(()),
-                Err(CartError::UnknownProduct) => {
-                    Err(("cart.error.unknown_product", String::new()))
-                }
-                Err(CartError::TooMany) => Err(("cart.error.too_many", MAX_QUANTITY.to_string())),
-                Err(CartError::NotEnoughStock { available }) => {
-                    Err(("cart.error.stock", available.to_string()))
-                }
-            }
+            svc::add_item(&state.db, shopper.id, product, quantity, state.clock.now())
+                .await?
+                .map_err(refusal)
         }
     };
     match outcome {
@@ -188,16 +189,10 @@ pub async fn update_cart_item(
         .filter(|q| (1..=MAX_QUANTITY).contains(q));
     let error = match quantity {
         None => Some(("cart.error.quantity", MAX_QUANTITY.to_string())),
-        Some(q) => match svc::set_quantity(&state.db, shopper.id, product, q, state.clock.now())
+        Some(q) => svc::set_quantity(&state.db, shopper.id, product, q, state.clock.now())
             .await?
-        {
-            Ok(()) => None,
-            Err(CartError::UnknownProduct) => Some(("cart.error.unknown_product", String::new())),
-            Err(CartError::TooMany) => Some(("cart.error.too_many", MAX_QUANTITY.to_string())),
-            Err(CartError::NotEnoughStock { available }) => {
-                Some(("cart.error.stock", available.to_string()))
-            }
-        },
+            .err()
+            .map(refusal),
     };
     match error {
         None => Ok(see_other("/cart")),
