@@ -260,8 +260,9 @@ pub async fn make_priority(
     Ok(see_other("/account/payment-methods"))
 }
 
-/// A method that plans or unpaid orders depend on is removed only after the
-/// shopper saw what happens (`confirm`); with nothing to take over it is refused.
+/// A method that installment plans are charged to is removed only after the
+/// shopper saw where they move (`confirm`); with nothing to take over it is
+/// refused. Unpaid orders that used it are named after the removal.
 pub async fn remove_method(
     session: Session,
     shopper: CurrentShopper,
@@ -273,11 +274,17 @@ pub async fn remove_method(
     let impact = repayments::removal_impact(&state.db, shopper.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let depended_on = !impact.affected.is_empty() || !impact.unpaid_orders.is_empty();
-    if depended_on && !form.confirmed() {
+    // Plans charged to it: show where they move before anything changes.
+    if !impact.affected.is_empty() && !form.confirmed() {
         return Ok(see_other(&format!("/account/payment-methods?remove={id}")));
     }
     match repayments::remove_method(&state.db, shopper.id, id, state.clock.now()).await? {
+        RemoveOutcome::Removed if !impact.unpaid_orders.is_empty() => set_flash(
+            &session,
+            FlashKind::Info,
+            "method.flash.removed_unpaid",
+            impact.unpaid_orders.join(", "),
+        ),
         RemoveOutcome::Removed => {
             set_flash(&session, FlashKind::Success, "method.flash.removed", "")
         }

@@ -186,3 +186,38 @@ async fn the_first_method_is_the_priority_one_and_the_shopper_can_reorder_and_re
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn removing_a_method_an_unpaid_order_uses_names_the_order() {
+    let app = spawn_app().await;
+    let product = app.product(10_000, 5).await;
+    let s = app.shopper().await;
+    let card = s.add_card("4111111111111111", "12/30").await;
+    let other = s.add_card("5555555555554444", "12/30").await;
+    s.add_to_cart(product, 1).await;
+    let order_no = s.checkout("full", "", &card).await;
+    s.post(&format!("/account/payment-methods/{card}/remove"), &[])
+        .await
+        .assert_redirect("/account/payment-methods");
+    let page = s.get("/account/payment-methods").await;
+    assert_eq!(
+        page.attrs(".method-row", "data-method-id"),
+        vec![other.clone()]
+    );
+    assert!(page.texts(".flash")[0].contains(&order_no));
+    // Paying it now asks for another method; changing the method fixes it.
+    s.post(&format!("/orders/{order_no}/pay"), &[]).await;
+    assert_eq!(s.status_of(&order_no).await, "pending_payment");
+    s.post(
+        &format!("/orders/{order_no}/change-payment"),
+        &[
+            ("plan", "full"),
+            ("payment_method_id", &other),
+            ("acknowledge", "on"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/orders/{order_no}"));
+    s.post(&format!("/orders/{order_no}/pay"), &[]).await;
+    assert_eq!(s.status_of(&order_no).await, "paid");
+}
