@@ -187,6 +187,9 @@ impl EventView {
 }
 
 pub struct InstalmentView {
+    /// Why the last charge failed, and when it is tried again (overdue instalments).
+    pub reason: String,
+    pub retry_at: String,
     pub seq: i32,
     pub due: String,
     pub principal: Fen,
@@ -206,6 +209,16 @@ impl InstalmentView {
             amount: Fen(i.principal_fen + i.fee_fen),
             status: i.status.clone(),
             status_label: ctx.t(&format!("instalment.{}", i.status)),
+            reason: i
+                .last_error
+                .as_ref()
+                .map(|r| ctx.t(&format!("decline.{r}")))
+                .unwrap_or_default(),
+            retry_at: i
+                .next_attempt_at
+                .as_ref()
+                .map(|t| ctx.time(t))
+                .unwrap_or_default(),
         }
     }
 }
@@ -233,6 +246,7 @@ pub struct OrderPage {
     pub cancel_reason: String,
     pub instalments: Vec<InstalmentView>,
     pub next_due: Option<InstalmentView>,
+    pub overdue: Option<InstalmentView>,
     pub events: Vec<EventView>,
     pub can_pay: bool,
     pub can_cancel: bool,
@@ -292,6 +306,11 @@ impl OrderPage {
                 .map(|i| InstalmentView::of(&ctx, i))
                 .collect(),
             next_due: d.next_instalment().map(|i| InstalmentView::of(&ctx, i)),
+            overdue: d
+                .instalments
+                .iter()
+                .find(|i| i.status == "overdue")
+                .map(|i| InstalmentView::of(&ctx, i)),
             events: d.events.iter().map(|e| EventView::of(&ctx, e)).collect(),
             can_pay: state == OrderStatus::PendingPayment,
             can_cancel: state == OrderStatus::PendingPayment,

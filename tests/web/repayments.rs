@@ -96,6 +96,13 @@ async fn a_declined_instalment_goes_overdue_and_is_retried_later() {
         "overdue"
     );
     assert!(page.texts(".timeline li")[0].contains("余额不足"));
+    assert_eq!(page.attr("[data-overdue]", "data-overdue"), "1");
+    assert!(page.texts("[data-overdue]")[0].contains("余额不足"));
+    assert!(
+        page.texts("[data-overdue]")[0].contains("2026-12-23 16:00"),
+        "retry time shown: {:?}",
+        page.texts("[data-overdue]")
+    );
     assert_eq!(
         app.run_jobs().await.declined,
         0,
