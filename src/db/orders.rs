@@ -483,3 +483,16 @@ pub fn claim_form_token(
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Unpaid instalments of these orders, earliest first within each order.
+pub fn list_open_instalments_for_orders(
+    conn: &mut Conn,
+    ids: &[OrderId],
+) -> QueryResult<Vec<InstalmentRow>> {
+    instalments::table
+        .filter(instalments::order_id.eq_any(ids))
+        .filter(instalments::status.ne("paid"))
+        .order((instalments::order_id, instalments::seq))
+        .select(InstalmentRow::as_select())
+        .load(conn)
+}

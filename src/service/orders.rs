@@ -39,6 +39,8 @@ impl Order {
 pub struct OrderSummary {
     pub order: Order,
     pub items: Vec<OrderItem>,
+    /// The first unpaid instalment of a paid installment order.
+    pub next_instalment: Option<InstalmentRow>,
 }
 
 pub struct OrdersPage {
@@ -83,13 +85,19 @@ pub async fn list(
         )?;
         let ids: Vec<OrderId> = found.iter().map(|o| o.id).collect();
         let mut items = orders::list_items_for_orders(conn, &ids)?;
+        let open = orders::list_open_instalments_for_orders(conn, &ids)?;
         let orders = found
             .into_iter()
             .map(|order| {
                 let (mine, rest): (Vec<_>, Vec<_>) =
                     items.drain(..).partition(|i| i.order_id == order.id);
                 items = rest;
-                OrderSummary { order, items: mine }
+                let next_instalment = open.iter().find(|i| i.order_id == order.id).cloned();
+                OrderSummary {
+                    order,
+                    items: mine,
+                    next_instalment,
+                }
             })
             .collect();
         Ok(OrdersPage {

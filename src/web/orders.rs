@@ -34,6 +34,8 @@ pub struct OrderRow {
     pub item_count: String,
     pub total: Fen,
     pub plan: String,
+    /// Next deduction of a paid installment order: (due date, amount, overdue).
+    pub next_due: Option<(String, Fen, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -116,6 +118,13 @@ pub async fn list_orders(
                 item_count: ctx.tv("orders.item_count", &count.to_string()),
                 total: Fen(s.order.total_fen),
                 plan: plan_text(&ctx, &s.order),
+                next_due: s.next_instalment.as_ref().map(|i| {
+                    (
+                        i.due_on.to_string(),
+                        Fen(i.principal_fen + i.fee_fen),
+                        i.status == "overdue",
+                    )
+                }),
             }
         })
         .collect();

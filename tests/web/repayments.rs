@@ -72,6 +72,14 @@ async fn the_collector_charges_instalments_as_they_fall_due() {
     );
     assert!(page.texts(".timeline li")[0].contains("第 1 期扣款成功"));
     assert_eq!(page.attr("[data-next-due]", "data-next-due"), "2027-01-23");
+    let list = s.get("/orders").await;
+    let row = format!(".order-row[data-order-no=\"{order_no}\"] [data-next-due]");
+    assert_eq!(
+        list.attr(&row, "data-next-due"),
+        "2027-01-23",
+        "我的订单 shows the next deduction"
+    );
+    assert_eq!(list.fen(&format!("{row} [data-fen]")), 33_333);
 }
 
 #[tokio::test]
