@@ -170,21 +170,79 @@ pub fn find_order_by_checkout_token(
         .optional()
 }
 
-/// A page of the owner's orders in `statuses`, newest first.
-pub fn list_orders_for_owner(
+/// A page of one owner's orders in one or two states (or all), newest first.
+///
+/// The state filter is always `(status = ? OR status = ? OR ?)`, the last bind
+/// true for "all": one statement shape whatever the tab, so the prepared
+/// statement is cached (an `IN (…)` list of varying length never is).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderPage<'a> {
+    pub user: UserId,
+    pub first: &'a str,
+    pub second: &'a str,
+    pub all: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl<'a> OrderPage<'a> {
+    /// `statuses` of one or two states, or every state for "all".
+    pub fn new(user: UserId, statuses: &[&'a str], limit: i64, offset: i64) -> OrderPage<'a> {
+        let (first, second, all) = match statuses {
+            [one] => (*one, *one, false),
+            [a, b] => (*a, *b, false),
+            _ => ("", "", true),
+        };
+        OrderPage {
+            user,
+            first,
+            second,
+            all,
+            limit,
+            offset,
+        }
+    }
+}
+
+macro_rules! page_of_orders {
+    ($page:expr) => {
+        orders::table
+            .filter(orders::user_id.eq($page.user))
+            .filter(
+                orders::status
+                    .eq($page.first)
+                    .or(orders::status.eq($page.second))
+                    .or($page.all.into_sql::<diesel::sql_types::Bool>()),
+            )
+            .order((orders::created_at.desc(), orders::id.desc()))
+            .limit($page.limit)
+            .offset($page.offset)
+    };
+}
+
+pub fn list_orders_for_owner(conn: &mut Conn, page: OrderPage<'_>) -> QueryResult<Vec<Order>> {
+    page_of_orders!(page).select(Order::as_select()).load(conn)
+}
+
+/// The items of the orders on `page`.
+pub fn list_items_on_page(conn: &mut Conn, page: OrderPage<'_>) -> QueryResult<Vec<OrderItem>> {
+    order_items::table
+        .filter(order_items::order_id.eq_any(page_of_orders!(page).select(orders::id)))
+        .order(order_items::id)
+        .select(OrderItem::as_select())
+        .load(conn)
+}
+
+/// Unpaid instalments of the orders on `page`, earliest first within each order.
+pub fn list_open_instalments_on_page(
     conn: &mut Conn,
-    user: UserId,
-    statuses: &[&str],
-    limit: i64,
-    offset: i64,
-) -> QueryResult<Vec<Order>> {
-    orders::table
-        .filter(orders::user_id.eq(user))
-        .filter(orders::status.eq_any(statuses))
-        .order((orders::created_at.desc(), orders::id.desc()))
-        .limit(limit)
-        .offset(offset)
-        .select(Order::as_select())
+    page: OrderPage<'_>,
+) -> QueryResult<Vec<InstalmentRow>> {
+    instalments::table
+        .filter(instalments::order_id.eq_any(page_of_orders!(page).select(orders::id)))
+        .filter(instalments::status.ne("paid"))
+        .order((instalments::order_id, instalments::seq))
+        .select(InstalmentRow::as_select())
         .load(conn)
 }
 
@@ -197,21 +255,27 @@ pub fn count_orders_by_status(conn: &mut Conn, user: UserId) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// Unpaid orders whose window has passed (optionally for one owner).
-pub fn list_expired_unpaid(
-    conn: &mut Conn,
-    now: NaiveDateTime,
-    user: Option<UserId>,
-) -> QueryResult<Vec<Order>> {
-    let mut query = orders::table
+/// Unpaid orders whose window has passed.
+pub fn list_expired_unpaid(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<Order>> {
+    orders::table
         .filter(orders::status.eq("pending_payment"))
         .filter(orders::pay_deadline.le(now))
         .select(Order::as_select())
-        .into_boxed();
-    if let Some(u) = user {
-        query = query.filter(orders::user_id.eq(u));
-    }
-    query.load(conn)
+        .load(conn)
+}
+
+/// One owner's unpaid orders whose window has passed (checked on every 我的订单 view).
+pub fn list_expired_unpaid_for(
+    conn: &mut Conn,
+    user: UserId,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Order>> {
+    orders::table
+        .filter(orders::user_id.eq(user))
+        .filter(orders::status.eq("pending_payment"))
+        .filter(orders::pay_deadline.le(now))
+        .select(Order::as_select())
+        .load(conn)
 }
 
 pub fn insert_order(conn: &mut Conn, new: &NewOrder<'_>) -> QueryResult<Order> {
@@ -231,14 +295,6 @@ pub fn insert_items(conn: &mut Conn, items: &[NewOrderItem<'_>]) -> QueryResult<
 pub fn list_items(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<OrderItem>> {
     order_items::table
         .filter(order_items::order_id.eq(order))
-        .order(order_items::id)
-        .select(OrderItem::as_select())
-        .load(conn)
-}
-
-pub fn list_items_for_orders(conn: &mut Conn, ids: &[OrderId]) -> QueryResult<Vec<OrderItem>> {
-    order_items::table
-        .filter(order_items::order_id.eq_any(ids))
         .order(order_items::id)
         .select(OrderItem::as_select())
         .load(conn)
@@ -482,17 +538,4 @@ pub fn claim_form_token(
         .on_conflict_do_nothing()
         .execute(conn)?;
     Ok(n == 1)
-}
-
-/// Unpaid instalments of these orders, earliest first within each order.
-pub fn list_open_instalments_for_orders(
-    conn: &mut Conn,
-    ids: &[OrderId],
-) -> QueryResult<Vec<InstalmentRow>> {
-    instalments::table
-        .filter(instalments::order_id.eq_any(ids))
-        .filter(instalments::status.ne("paid"))
-        .order((instalments::order_id, instalments::seq))
-        .select(InstalmentRow::as_select())
-        .load(conn)
 }

@@ -76,16 +76,10 @@ pub async fn list(
         let total_pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let page = page.clamp(1, total_pages);
         let statuses: Vec<&str> = tab.statuses().iter().map(|s| s.as_str()).collect();
-        let found = orders::list_orders_for_owner(
-            conn,
-            user,
-            &statuses,
-            PAGE_SIZE,
-            (page - 1) * PAGE_SIZE,
-        )?;
-        let ids: Vec<OrderId> = found.iter().map(|o| o.id).collect();
-        let mut items = orders::list_items_for_orders(conn, &ids)?;
-        let open = orders::list_open_instalments_for_orders(conn, &ids)?;
+        let on_page = orders::OrderPage::new(user, &statuses, PAGE_SIZE, (page - 1) * PAGE_SIZE);
+        let found = orders::list_orders_for_owner(conn, on_page)?;
+        let mut items = orders::list_items_on_page(conn, on_page)?;
+        let open = orders::list_open_instalments_on_page(conn, on_page)?;
         let orders = found
             .into_iter()
             .map(|order| {
@@ -239,7 +233,12 @@ pub async fn close_expired(
     user: Option<UserId>,
 ) -> Result<usize, AppError> {
     let expired = db
-        .read(move |conn| Ok(orders::list_expired_unpaid(conn, now, user)?))
+        .read(move |conn| {
+            Ok(match user {
+                Some(u) => orders::list_expired_unpaid_for(conn, u, now)?,
+                None => orders::list_expired_unpaid(conn, now)?,
+            })
+        })
         .await?;
     if expired.is_empty() {
         return Ok(0);

@@ -176,11 +176,14 @@ fn removal_impact_in(
             to: remaining.first().map(|m| (*m).clone()),
         });
     }
-    let unpaid_orders = orders::list_orders_for_owner(conn, user, &["pending_payment"], 100, 0)?
-        .into_iter()
-        .filter(|o| o.payment_method_id == id)
-        .map(|o| o.order_no)
-        .collect();
+    let unpaid_orders = orders::list_orders_for_owner(
+        conn,
+        orders::OrderPage::new(user, &["pending_payment"], 100, 0),
+    )?
+    .into_iter()
+    .filter(|o| o.payment_method_id == id)
+    .map(|o| o.order_no)
+    .collect();
     let refused = !affected.is_empty() && remaining.is_empty();
     Ok(Some(RemovalImpact {
         method,
