@@ -15,16 +15,8 @@ pub struct Fen(pub i64);
 impl Fen {
     pub const ZERO: Fen = Fen(0);
 
-    pub fn from_yuan(yuan: i64) -> Fen {
-        Fen(yuan.saturating_mul(100))
-    }
-
     pub fn checked_add(self, other: Fen) -> Option<Fen> {
         self.0.checked_add(other.0).map(Fen)
-    }
-
-    pub fn checked_sub(self, other: Fen) -> Option<Fen> {
-        self.0.checked_sub(other.0).map(Fen)
     }
 
     pub fn checked_mul(self, n: i64) -> Option<Fen> {

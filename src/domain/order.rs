@@ -69,19 +69,6 @@ impl OrderStatus {
             (from, event) => Err(TransitionError { from, event }),
         }
     }
-
-    /// Paid, shipped or completed: money has moved.
-    pub fn is_paid(self) -> bool {
-        matches!(
-            self,
-            OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed
-        )
-    }
-
-    /// Cancelled or closed: the order is over without payment.
-    pub fn is_ended_unpaid(self) -> bool {
-        matches!(self, OrderStatus::Cancelled | OrderStatus::Closed)
-    }
 }
 
 impl fmt::Display for OrderStatus {

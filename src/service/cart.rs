@@ -134,8 +134,3 @@ pub async fn remove_item(db: &Db, user: UserId, product: ProductId) -> Result<()
     db.write(move |conn| Ok(cart::remove_cart_item(conn, user, product)?))
         .await
 }
-
-pub async fn count(db: &Db, user: UserId) -> Result<i64, AppError> {
-    db.read(move |conn| Ok(cart::count_cart_items(conn, user)?))
-        .await
-}

@@ -8,7 +8,7 @@ use rand::Rng;
 
 use super::Settings;
 use super::cart::{CartView, price_lines};
-use super::pricing::{eligible_quote, list_terms, rate_of};
+use super::pricing::{eligible_quote, list_terms};
 use super::timeline::{self, Actor, Entry};
 use crate::db::ids::{PaymentMethodId, ProductId, UserId};
 use crate::db::orders::{self, NewOrder, NewOrderItem, Order};
@@ -105,10 +105,6 @@ fn find_replaceable(
 }
 
 impl CheckoutData {
-    pub fn rate(&self, plan: Plan) -> Result<BasisPoints, PlanError> {
-        rate_of(&self.terms, plan)
-    }
-
     /// Order total before fees: goods plus shipping.
     pub fn principal(&self, shipping: ShippingMethod) -> Result<Fen, PlanError> {
         self.cart

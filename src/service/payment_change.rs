@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use super::Settings;
 use super::cart::MAX_QUANTITY;
 use super::orders::{close_if_expired, owned_order, release_items};
-use super::pricing::{eligible_quote, list_terms, rate_of};
+use super::pricing::{eligible_quote, list_terms};
 use super::timeline::{self, Actor, Entry};
 use crate::clock::local_date;
 use crate::db::ids::{PaymentMethodId, UserId};
@@ -50,10 +50,6 @@ impl ChangeView {
             local_date(now),
         )
         .ok()
-    }
-
-    pub fn rate(&self, plan: Plan) -> Result<BasisPoints, PlanError> {
-        rate_of(&self.terms, plan)
     }
 
     /// The quote for a new choice, after its eligibility check.

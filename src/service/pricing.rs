@@ -13,7 +13,7 @@ use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 
 /// The rate a plan carries in the table (0 for paying in full).
-pub fn rate_of(terms: &[(u32, BasisPoints)], plan: Plan) -> Result<BasisPoints, PlanError> {
+fn rate_of(terms: &[(u32, BasisPoints)], plan: Plan) -> Result<BasisPoints, PlanError> {
     match plan {
         Plan::Full => Ok(BasisPoints(0)),
         Plan::Installment { months } => terms
