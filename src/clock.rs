@@ -46,14 +46,38 @@ impl Clock for TestClock {
     }
 }
 
+/// China Standard Time is UTC+8 all year.
+const CHINA_OFFSET: Duration = Duration::hours(8);
+
+/// The wall-clock time in China at the UTC instant `at`.
+pub fn local_datetime(at: NaiveDateTime) -> NaiveDateTime {
+    at + CHINA_OFFSET
+}
+
 /// The calendar date in China at the UTC instant `at`.
 pub fn local_date(at: NaiveDateTime) -> NaiveDate {
-    (at + Duration::hours(8)).date()
+    local_datetime(at).date()
 }
 
 /// `2026-11-25 14:30` in China time.
 pub fn format_local(at: NaiveDateTime) -> String {
-    (at + Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    local_datetime(at).format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_dates_turn_at_midnight_in_china_not_in_utc() {
+        let utc = |h| {
+            NaiveDate::from_ymd_opt(2026, 11, 24)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        assert_eq!(local_date(utc(15)).to_string(), "2026-11-24");
+        assert_eq!(local_date(utc(16)).to_string(), "2026-11-25");
+        assert_eq!(format_local(utc(6)), "2026-11-24 14:00");
+    }
 }

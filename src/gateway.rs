@@ -4,13 +4,24 @@
 //! refuse to charge the same reference twice.
 
 use crate::domain::Fen;
+use crate::domain::method::{MethodKind, PaymentMethod};
 
 /// What the gateway needs to know about the method being charged.
 #[derive(Debug, Clone)]
 pub struct MethodDescriptor {
-    pub kind: String,
+    pub kind: MethodKind,
     pub last4: Option<String>,
     pub account_label: Option<String>,
+}
+
+impl MethodDescriptor {
+    pub fn of(m: &PaymentMethod) -> MethodDescriptor {
+        MethodDescriptor {
+            kind: m.kind,
+            last4: m.last4.clone(),
+            account_label: m.account_label.clone(),
+        }
+    }
 }
 
 /// Why the gateway is called.
@@ -81,7 +92,7 @@ mod tests {
             amount: Fen(100),
             purpose: ChargePurpose::Payment,
             method: MethodDescriptor {
-                kind: "credit_card".into(),
+                kind: MethodKind::CreditCard,
                 last4: last4.map(Into::into),
                 account_label: None,
             },

@@ -19,12 +19,22 @@ use crate::gateway::{PaymentGateway, SandboxGateway};
 use crate::service::{Settings, jobs};
 use crate::session_store::DbSessionStore;
 use crate::web::middleware::{remember_language, secure_cookies_over_https, security_headers};
-use crate::web::{AppState, BODY_LIMIT, not_found, routes};
+use crate::web::{BODY_LIMIT, not_found, routes};
 
 /// A session ends after this long without a request…
 pub const SESSION_IDLE: chrono::Duration = chrono::Duration::hours(12);
 /// …and in any case this long after sign-in.
 pub const SESSION_ABSOLUTE: chrono::Duration = chrono::Duration::days(7);
+
+/// What every handler shares: the database handle (used only through the
+/// services), the clock, the gateway and the settings.
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub settings: Settings,
+    pub config: Config,
+}
 
 pub struct Application {
     port: u16,
@@ -47,9 +57,8 @@ impl Application {
         let db = Db::open(&config.database, 8)?;
         let settings = Settings::from_config(&config);
         crate::help_content::ensure_help_articles(&db)?;
-        if config.demo_data() && crate::seed::database_is_empty(&db)? {
-            crate::seed::load_demo(&db, &settings, gateway.clone(), clock.now()).await?;
-            crate::seed::print_credentials();
+        if config.demo_data() && crate::demo::load_if_empty(&db, &settings, clock.now())? {
+            crate::demo::print_credentials();
         }
         let key = session_key(&db)?;
         let listener = TcpListener::bind(&config.bind)?;

@@ -4,9 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
-use super::catalog::Product;
-use super::ids::{ProductId, UserId};
+use super::catalog::ProductRow;
 use super::schema::{cart_items, products};
+use crate::domain::catalog::Product;
+use crate::domain::ids::{ProductId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cart_items, check_for_backend(diesel::sqlite::Sqlite))]
@@ -23,8 +24,9 @@ pub fn list_cart(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(CartItem, Pr
         .inner_join(products::table)
         .filter(cart_items::user_id.eq(user))
         .order((cart_items::added_at, cart_items::product_id))
-        .select((CartItem::as_select(), Product::as_select()))
-        .load(conn)
+        .select((CartItem::as_select(), ProductRow::as_select()))
+        .load::<(CartItem, ProductRow)>(conn)
+        .map(|rows| rows.into_iter().map(|(i, p)| (i, p.into())).collect())
 }
 
 pub fn find_cart_quantity(

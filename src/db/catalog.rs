@@ -5,18 +5,19 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
-use super::ids::{CategoryId, ProductId};
 use super::schema::{categories, products};
+use super::types::record_row;
+use crate::domain::Fen;
+use crate::domain::catalog::{Category, Product};
+use crate::domain::ids::{CategoryId, ProductId};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct Category {
-    pub id: CategoryId,
-    pub slug: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub position: i32,
-}
+record_row!(CategoryRow => Category, categories {
+    id: CategoryId,
+    slug: String,
+    name_zh: String,
+    name_en: String,
+    position: i32,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = categories)]
@@ -27,19 +28,17 @@ pub struct NewCategory<'a> {
     pub position: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = products, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct Product {
-    pub id: ProductId,
-    pub category_id: CategoryId,
-    pub name_zh: String,
-    pub name_en: String,
-    pub description_zh: String,
-    pub description_en: String,
-    pub price_fen: i64,
-    pub stock: i32,
-    pub created_at: NaiveDateTime,
-}
+record_row!(pub(super) ProductRow => Product, products {
+    id: ProductId,
+    category_id: CategoryId,
+    name_zh: String,
+    name_en: String,
+    description_zh: String,
+    description_en: String,
+    price_fen: Fen,
+    stock: i32,
+    created_at: NaiveDateTime,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = products)]
@@ -49,7 +48,7 @@ pub struct NewProduct<'a> {
     pub name_en: &'a str,
     pub description_zh: &'a str,
     pub description_en: &'a str,
-    pub price_fen: i64,
+    pub price_fen: Fen,
     pub stock: i32,
     pub created_at: NaiveDateTime,
 }
@@ -57,62 +56,70 @@ pub struct NewProduct<'a> {
 pub fn list_categories(conn: &mut Conn) -> QueryResult<Vec<Category>> {
     categories::table
         .order((categories::position, categories::id))
-        .select(Category::as_select())
+        .select(CategoryRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(Category::from).collect())
 }
 
 pub fn find_category_by_slug(conn: &mut Conn, slug: &str) -> QueryResult<Option<Category>> {
     categories::table
         .filter(categories::slug.eq(slug))
-        .select(Category::as_select())
+        .select(CategoryRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(Category::from))
 }
 
 pub fn insert_category(conn: &mut Conn, new: &NewCategory<'_>) -> QueryResult<Category> {
     diesel::insert_into(categories::table)
         .values(new)
-        .returning(Category::as_returning())
+        .returning(CategoryRow::as_returning())
         .get_result(conn)
+        .map(Category::from)
 }
 
 pub fn list_products(conn: &mut Conn, category: Option<CategoryId>) -> QueryResult<Vec<Product>> {
     let mut query = products::table
-        .select(Product::as_select())
+        .select(ProductRow::as_select())
         .order(products::id)
         .into_boxed();
     if let Some(c) = category {
         query = query.filter(products::category_id.eq(c));
     }
-    query.load(conn)
+    query
+        .load(conn)
+        .map(|rows| rows.into_iter().map(Product::from).collect())
 }
 
 pub fn find_product(conn: &mut Conn, id: ProductId) -> QueryResult<Option<Product>> {
     products::table
         .find(id)
-        .select(Product::as_select())
+        .select(ProductRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(Product::from))
 }
 
 pub fn list_products_by_ids(conn: &mut Conn, ids: &[ProductId]) -> QueryResult<Vec<Product>> {
     products::table
         .filter(products::id.eq_any(ids))
-        .select(Product::as_select())
+        .select(ProductRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(Product::from).collect())
 }
 
 pub fn insert_product(conn: &mut Conn, new: &NewProduct<'_>) -> QueryResult<Product> {
     diesel::insert_into(products::table)
         .values(new)
-        .returning(Product::as_returning())
+        .returning(ProductRow::as_returning())
         .get_result(conn)
+        .map(Product::from)
 }
 
 pub fn set_product_price_and_stock(
     conn: &mut Conn,
     id: ProductId,
-    price_fen: i64,
+    price_fen: Fen,
     stock: i32,
 ) -> QueryResult<()> {
     diesel::update(products::table.find(id))

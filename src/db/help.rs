@@ -4,19 +4,19 @@ use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::help_articles;
+use super::types::record_row;
+use crate::domain::help::HelpArticle;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = help_articles, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct HelpArticle {
-    pub id: i32,
-    pub slug: String,
-    pub category: String,
-    pub position: i32,
-    pub title_zh: String,
-    pub title_en: String,
-    pub body_zh: String,
-    pub body_en: String,
-}
+record_row!(ArticleRow => HelpArticle, help_articles {
+    id: i32,
+    slug: String,
+    category: String,
+    position: i32,
+    title_zh: String,
+    title_en: String,
+    body_zh: String,
+    body_en: String,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = help_articles)]
@@ -37,16 +37,18 @@ pub fn list_articles(conn: &mut Conn) -> QueryResult<Vec<HelpArticle>> {
             help_articles::position,
             help_articles::id,
         ))
-        .select(HelpArticle::as_select())
+        .select(ArticleRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(HelpArticle::from).collect())
 }
 
 pub fn find_article(conn: &mut Conn, slug: &str) -> QueryResult<Option<HelpArticle>> {
     help_articles::table
         .filter(help_articles::slug.eq(slug))
-        .select(HelpArticle::as_select())
+        .select(ArticleRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(HelpArticle::from))
 }
 
 pub fn count_articles(conn: &mut Conn) -> QueryResult<i64> {

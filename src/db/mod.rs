@@ -6,7 +6,6 @@
 pub mod cart;
 pub mod catalog;
 pub mod help;
-pub mod ids;
 pub mod orders;
 pub mod payment_methods;
 pub mod schema;
@@ -14,6 +13,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod sqlite;
 pub mod tickets;
+pub mod types;
 pub mod users;
 
 use actix_web::web;

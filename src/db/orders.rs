@@ -1,58 +1,96 @@
 //! Orders, their items, instalments and timeline. Every read of a shopper's
 //! order goes through an owner-scoped query (`find_order_for_owner`): another
-//! account's order is simply not found.
+//! account's order is simply not found. Rows speak domain types and are
+//! handed out as the domain's records.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Conn;
-use super::ids::{OrderId, PaymentMethodId, ProductId, UserId};
 use super::schema::{
     form_tokens, installment_terms, instalments, order_events, order_items, orders,
 };
+use super::types::{invalid_row, record_row};
+use crate::domain::ids::{InstalmentId, OrderId, PaymentMethodId, ProductId, UserId};
+use crate::domain::order::{
+    CancelReason, Instalment, InstalmentStatus, Order, OrderEvent, OrderItem, OrderStatus,
+    ShippingMethod,
+};
+use crate::domain::plan::{Plan, PlanKind};
+use crate::domain::timeline::{Actor, EventKind, TimelineEntry};
+use crate::domain::{BasisPoints, Fen};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct Order {
-    pub id: OrderId,
-    pub order_no: String,
-    pub user_id: UserId,
-    pub status: String,
-    pub shipping_method: String,
-    pub items_fen: i64,
-    pub shipping_fen: i64,
-    pub plan: String,
-    pub term_months: Option<i32>,
-    pub monthly_fee_bp: i32,
-    pub fee_fen: i64,
-    pub total_fen: i64,
-    pub payment_method_id: PaymentMethodId,
-    pub checkout_token: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub pay_deadline: NaiveDateTime,
-    pub paid_at: Option<NaiveDateTime>,
-    pub ended_at: Option<NaiveDateTime>,
-    pub cancel_reason: Option<String>,
-    /// Pinned repayment method; `None` follows the account's priority method.
-    pub repayment_method_id: Option<PaymentMethodId>,
-    /// The order this one replaced after a payment change.
-    pub replaces_order_id: Option<OrderId>,
+struct OrderRow {
+    id: OrderId,
+    order_no: String,
+    user_id: UserId,
+    status: OrderStatus,
+    shipping_method: ShippingMethod,
+    items_fen: Fen,
+    shipping_fen: Fen,
+    plan: PlanKind,
+    term_months: Option<i32>,
+    monthly_fee_bp: BasisPoints,
+    fee_fen: Fen,
+    total_fen: Fen,
+    payment_method_id: PaymentMethodId,
+    created_at: NaiveDateTime,
+    pay_deadline: NaiveDateTime,
+    paid_at: Option<NaiveDateTime>,
+    ended_at: Option<NaiveDateTime>,
+    cancel_reason: Option<CancelReason>,
+    repayment_method_id: Option<PaymentMethodId>,
+    replaces_order_id: Option<OrderId>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = orders)]
+impl TryFrom<OrderRow> for Order {
+    type Error = diesel::result::Error;
+    fn try_from(r: OrderRow) -> QueryResult<Order> {
+        Ok(Order {
+            plan: Plan::from_parts(r.plan, r.term_months).map_err(invalid_row)?,
+            id: r.id,
+            order_no: r.order_no,
+            user_id: r.user_id,
+            status: r.status,
+            shipping_method: r.shipping_method,
+            items_fen: r.items_fen,
+            shipping_fen: r.shipping_fen,
+            monthly_fee_bp: r.monthly_fee_bp,
+            fee_fen: r.fee_fen,
+            total_fen: r.total_fen,
+            payment_method_id: r.payment_method_id,
+            created_at: r.created_at,
+            pay_deadline: r.pay_deadline,
+            paid_at: r.paid_at,
+            ended_at: r.ended_at,
+            cancel_reason: r.cancel_reason,
+            repayment_method_id: r.repayment_method_id,
+            replaces_order_id: r.replaces_order_id,
+        })
+    }
+}
+
+fn orders_of(rows: Vec<OrderRow>) -> QueryResult<Vec<Order>> {
+    rows.into_iter().map(Order::try_from).collect()
+}
+
+fn order_of(row: Option<OrderRow>) -> QueryResult<Option<Order>> {
+    row.map(Order::try_from).transpose()
+}
+
+/// A new order: what checkout decided, priced and eligible.
 pub struct NewOrder<'a> {
     pub order_no: &'a str,
     pub user_id: UserId,
-    pub status: &'a str,
-    pub shipping_method: &'a str,
-    pub items_fen: i64,
-    pub shipping_fen: i64,
-    pub plan: &'a str,
-    pub term_months: Option<i32>,
-    pub monthly_fee_bp: i32,
-    pub fee_fen: i64,
-    pub total_fen: i64,
+    pub shipping_method: ShippingMethod,
+    pub items_fen: Fen,
+    pub shipping_fen: Fen,
+    pub plan: Plan,
+    pub monthly_fee_bp: BasisPoints,
+    pub fee_fen: Fen,
+    pub total_fen: Fen,
     pub payment_method_id: PaymentMethodId,
     pub checkout_token: Option<&'a str>,
     pub created_at: NaiveDateTime,
@@ -60,17 +98,36 @@ pub struct NewOrder<'a> {
     pub replaces_order_id: Option<OrderId>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = order_items, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct OrderItem {
-    pub id: i32,
-    pub order_id: OrderId,
-    pub product_id: ProductId,
-    pub name_zh: String,
-    pub name_en: String,
-    pub unit_price_fen: i64,
-    pub quantity: i32,
+#[derive(Insertable)]
+#[diesel(table_name = orders)]
+struct NewOrderRow<'a> {
+    order_no: &'a str,
+    user_id: UserId,
+    status: OrderStatus,
+    shipping_method: ShippingMethod,
+    items_fen: Fen,
+    shipping_fen: Fen,
+    plan: PlanKind,
+    term_months: Option<i32>,
+    monthly_fee_bp: BasisPoints,
+    fee_fen: Fen,
+    total_fen: Fen,
+    payment_method_id: PaymentMethodId,
+    checkout_token: Option<&'a str>,
+    created_at: NaiveDateTime,
+    pay_deadline: NaiveDateTime,
+    replaces_order_id: Option<OrderId>,
 }
+
+record_row!(ItemRow => OrderItem, order_items {
+    id: i32,
+    order_id: OrderId,
+    product_id: ProductId,
+    name_zh: String,
+    name_en: String,
+    unit_price_fen: Fen,
+    quantity: i32,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = order_items)]
@@ -79,25 +136,23 @@ pub struct NewOrderItem<'a> {
     pub product_id: ProductId,
     pub name_zh: &'a str,
     pub name_en: &'a str,
-    pub unit_price_fen: i64,
+    pub unit_price_fen: Fen,
     pub quantity: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = instalments, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct InstalmentRow {
-    pub id: i32,
-    pub order_id: OrderId,
-    pub seq: i32,
-    pub due_on: NaiveDate,
-    pub principal_fen: i64,
-    pub fee_fen: i64,
-    pub status: String,
-    pub paid_at: Option<NaiveDateTime>,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub next_attempt_at: Option<NaiveDateTime>,
-}
+record_row!(InstalmentRow => Instalment, instalments {
+    id: InstalmentId,
+    order_id: OrderId,
+    seq: i32,
+    due_on: NaiveDate,
+    principal_fen: Fen,
+    fee_fen: Fen,
+    status: InstalmentStatus,
+    paid_at: Option<NaiveDateTime>,
+    attempts: i32,
+    last_error: Option<String>,
+    next_attempt_at: Option<NaiveDateTime>,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = instalments)]
@@ -105,32 +160,29 @@ pub struct NewInstalment {
     pub order_id: OrderId,
     pub seq: i32,
     pub due_on: NaiveDate,
-    pub principal_fen: i64,
-    pub fee_fen: i64,
-    pub status: &'static str,
-    pub paid_at: Option<NaiveDateTime>,
+    pub principal_fen: Fen,
+    pub fee_fen: Fen,
+    pub status: InstalmentStatus,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = order_events, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct OrderEvent {
-    pub id: i32,
-    pub order_id: OrderId,
-    pub at: NaiveDateTime,
-    pub actor: String,
-    pub kind: String,
-    pub from_value: Option<String>,
-    pub to_value: Option<String>,
-    pub note: Option<String>,
-}
+record_row!(EventRow => TimelineEntry, order_events {
+    id: i32,
+    order_id: OrderId,
+    at: NaiveDateTime,
+    actor: Actor,
+    kind: EventKind,
+    from_value: Option<String>,
+    to_value: Option<String>,
+    note: Option<String>,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = order_events)]
 pub struct NewOrderEvent<'a> {
     pub order_id: OrderId,
     pub at: NaiveDateTime,
-    pub actor: &'a str,
-    pub kind: &'a str,
+    pub actor: Actor,
+    pub kind: EventKind,
     pub from_value: Option<&'a str>,
     pub to_value: Option<&'a str>,
     pub note: Option<&'a str>,
@@ -141,33 +193,51 @@ pub fn find_order_for_owner(
     user: UserId,
     order_no: &str,
 ) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::order_no.eq(order_no))
-        .filter(orders::user_id.eq(user))
-        .select(Order::as_select())
-        .first(conn)
-        .optional()
+    order_of(
+        orders::table
+            .filter(orders::order_no.eq(order_no))
+            .filter(orders::user_id.eq(user))
+            .select(OrderRow::as_select())
+            .first(conn)
+            .optional()?,
+    )
 }
 
 pub fn find_order(conn: &mut Conn, id: OrderId) -> QueryResult<Option<Order>> {
-    orders::table
-        .find(id)
-        .select(Order::as_select())
-        .first(conn)
-        .optional()
+    order_of(
+        orders::table
+            .find(id)
+            .select(OrderRow::as_select())
+            .first(conn)
+            .optional()?,
+    )
 }
 
+pub fn find_order_by_no(conn: &mut Conn, order_no: &str) -> QueryResult<Option<Order>> {
+    order_of(
+        orders::table
+            .filter(orders::order_no.eq(order_no))
+            .select(OrderRow::as_select())
+            .first(conn)
+            .optional()?,
+    )
+}
+
+/// The order `user` placed with this checkout token; another account's token
+/// finds nothing.
 pub fn find_order_by_checkout_token(
     conn: &mut Conn,
     user: UserId,
     token: &str,
 ) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::checkout_token.eq(token))
-        .filter(orders::user_id.eq(user))
-        .select(Order::as_select())
-        .first(conn)
-        .optional()
+    order_of(
+        orders::table
+            .filter(orders::checkout_token.eq(token))
+            .filter(orders::user_id.eq(user))
+            .select(OrderRow::as_select())
+            .first(conn)
+            .optional()?,
+    )
 }
 
 /// A page of one owner's orders in one or two states (or all), newest first.
@@ -176,22 +246,26 @@ pub fn find_order_by_checkout_token(
 /// true for "all": one statement shape whatever the tab, so the prepared
 /// statement is cached (an `IN (…)` list of varying length never is).
 #[derive(Debug, Clone, Copy)]
-pub struct OrderPage<'a> {
+pub struct OrderPage {
     pub user: UserId,
-    pub first: &'a str,
-    pub second: &'a str,
+    pub first: OrderStatus,
+    pub second: OrderStatus,
     pub all: bool,
     pub limit: i64,
     pub offset: i64,
 }
 
-impl<'a> OrderPage<'a> {
+impl OrderPage {
     /// `statuses` of one or two states, or every state for "all".
-    pub fn new(user: UserId, statuses: &[&'a str], limit: i64, offset: i64) -> OrderPage<'a> {
+    pub fn new(user: UserId, statuses: &[OrderStatus], limit: i64, offset: i64) -> OrderPage {
         let (first, second, all) = match statuses {
             [one] => (*one, *one, false),
             [a, b] => (*a, *b, false),
-            _ => ("", "", true),
+            _ => (
+                OrderStatus::PendingPayment,
+                OrderStatus::PendingPayment,
+                true,
+            ),
         };
         OrderPage {
             user,
@@ -220,34 +294,50 @@ macro_rules! page_of_orders {
     };
 }
 
-pub fn list_orders_for_owner(conn: &mut Conn, page: OrderPage<'_>) -> QueryResult<Vec<Order>> {
-    page_of_orders!(page).select(Order::as_select()).load(conn)
+pub fn list_orders_for_owner(conn: &mut Conn, page: OrderPage) -> QueryResult<Vec<Order>> {
+    orders_of(
+        page_of_orders!(page)
+            .select(OrderRow::as_select())
+            .load(conn)?,
+    )
 }
 
 /// The items of the orders on `page`.
-pub fn list_items_on_page(conn: &mut Conn, page: OrderPage<'_>) -> QueryResult<Vec<OrderItem>> {
-    order_items::table
+pub fn list_items_on_page(conn: &mut Conn, page: OrderPage) -> QueryResult<Vec<OrderItem>> {
+    Ok(order_items::table
         .filter(order_items::order_id.eq_any(page_of_orders!(page).select(orders::id)))
         .order(order_items::id)
-        .select(OrderItem::as_select())
-        .load(conn)
+        .select(ItemRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(OrderItem::from)
+        .collect())
 }
 
 /// Unpaid instalments of the orders on `page`, earliest first within each order.
 pub fn list_open_instalments_on_page(
     conn: &mut Conn,
-    page: OrderPage<'_>,
-) -> QueryResult<Vec<InstalmentRow>> {
-    instalments::table
-        .filter(instalments::order_id.eq_any(page_of_orders!(page).select(orders::id)))
-        .filter(instalments::status.ne("paid"))
-        .order((instalments::order_id, instalments::seq))
-        .select(InstalmentRow::as_select())
-        .load(conn)
+    page: OrderPage,
+) -> QueryResult<Vec<Instalment>> {
+    instalments_of(
+        instalments::table
+            .filter(instalments::order_id.eq_any(page_of_orders!(page).select(orders::id)))
+            .filter(instalments::status.ne(InstalmentStatus::Paid))
+            .order((instalments::order_id, instalments::seq))
+            .select(InstalmentRow::as_select())
+            .load(conn)?,
+    )
+}
+
+fn instalments_of(rows: Vec<InstalmentRow>) -> QueryResult<Vec<Instalment>> {
+    Ok(rows.into_iter().map(Instalment::from).collect())
 }
 
 /// How many orders the owner has in each state.
-pub fn count_orders_by_status(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_orders_by_status(
+    conn: &mut Conn,
+    user: UserId,
+) -> QueryResult<Vec<(OrderStatus, i64)>> {
     orders::table
         .filter(orders::user_id.eq(user))
         .group_by(orders::status)
@@ -255,34 +345,46 @@ pub fn count_orders_by_status(conn: &mut Conn, user: UserId) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// Unpaid orders whose window has passed.
-pub fn list_expired_unpaid(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<Order>> {
-    orders::table
-        .filter(orders::status.eq("pending_payment"))
-        .filter(orders::pay_deadline.le(now))
-        .select(Order::as_select())
-        .load(conn)
-}
-
-/// One owner's unpaid orders whose window has passed (checked on every 我的订单 view).
-pub fn list_expired_unpaid_for(
+/// Unpaid orders whose window has passed: one owner's, or everyone's.
+pub fn list_expired_unpaid(
     conn: &mut Conn,
-    user: UserId,
+    user: Option<UserId>,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Order>> {
-    orders::table
-        .filter(orders::user_id.eq(user))
-        .filter(orders::status.eq("pending_payment"))
+    let expired = orders::table
+        .filter(orders::status.eq(OrderStatus::PendingPayment))
         .filter(orders::pay_deadline.le(now))
-        .select(Order::as_select())
-        .load(conn)
+        .select(OrderRow::as_select());
+    orders_of(match user {
+        Some(u) => expired.filter(orders::user_id.eq(u)).load(conn)?,
+        None => expired.load(conn)?,
+    })
 }
 
 pub fn insert_order(conn: &mut Conn, new: &NewOrder<'_>) -> QueryResult<Order> {
+    let row = NewOrderRow {
+        order_no: new.order_no,
+        user_id: new.user_id,
+        status: OrderStatus::PendingPayment,
+        shipping_method: new.shipping_method,
+        items_fen: new.items_fen,
+        shipping_fen: new.shipping_fen,
+        plan: new.plan.kind(),
+        term_months: new.plan.months().and_then(|m| i32::try_from(m).ok()),
+        monthly_fee_bp: new.monthly_fee_bp,
+        fee_fen: new.fee_fen,
+        total_fen: new.total_fen,
+        payment_method_id: new.payment_method_id,
+        checkout_token: new.checkout_token,
+        created_at: new.created_at,
+        pay_deadline: new.pay_deadline,
+        replaces_order_id: new.replaces_order_id,
+    };
     diesel::insert_into(orders::table)
-        .values(new)
-        .returning(Order::as_returning())
-        .get_result(conn)
+        .values(&row)
+        .returning(OrderRow::as_returning())
+        .get_result(conn)?
+        .try_into()
 }
 
 pub fn insert_items(conn: &mut Conn, items: &[NewOrderItem<'_>]) -> QueryResult<()> {
@@ -293,38 +395,50 @@ pub fn insert_items(conn: &mut Conn, items: &[NewOrderItem<'_>]) -> QueryResult<
 }
 
 pub fn list_items(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<OrderItem>> {
-    order_items::table
+    Ok(order_items::table
         .filter(order_items::order_id.eq(order))
         .order(order_items::id)
-        .select(OrderItem::as_select())
-        .load(conn)
+        .select(ItemRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(OrderItem::from)
+        .collect())
 }
 
-/// Moves an order from `from` to `to`, only if it is still in `from`.
-/// Returns false when another request got there first.
+/// Applies `event` to an order that is still in `from`, through the one
+/// transition function [`OrderStatus::transition`]. Leaving `pending_payment`
+/// by paying or cancelling needs the payment window still open at `now`;
+/// closing needs it passed. Returns false when the event does not apply or
+/// another request got there first (the guard is in the `WHERE`).
 pub fn transition(
     conn: &mut Conn,
     id: OrderId,
-    from: &str,
-    to: &str,
-    at: NaiveDateTime,
+    from: OrderStatus,
+    event: OrderEvent,
+    now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    let Ok(to) = from.transition(event) else {
+        return Ok(false);
+    };
     let target = orders::table.find(id).filter(orders::status.eq(from));
-    let n = match to {
-        "paid" => diesel::update(target)
-            .set((orders::status.eq(to), orders::paid_at.eq(Some(at))))
+    let n = match event {
+        OrderEvent::Pay => diesel::update(target.filter(orders::pay_deadline.gt(now)))
+            .set((orders::status.eq(to), orders::paid_at.eq(Some(now))))
             .execute(conn)?,
-        "cancelled" | "closed" => diesel::update(target)
-            .set((orders::status.eq(to), orders::ended_at.eq(Some(at))))
+        OrderEvent::Cancel => diesel::update(target.filter(orders::pay_deadline.gt(now)))
+            .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
             .execute(conn)?,
-        _ => diesel::update(target)
+        OrderEvent::Close => diesel::update(target.filter(orders::pay_deadline.le(now)))
+            .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
+            .execute(conn)?,
+        OrderEvent::Ship | OrderEvent::Complete => diesel::update(target)
             .set(orders::status.eq(to))
             .execute(conn)?,
     };
     Ok(n == 1)
 }
 
-pub fn set_cancel_reason(conn: &mut Conn, id: OrderId, reason: &str) -> QueryResult<()> {
+pub fn set_cancel_reason(conn: &mut Conn, id: OrderId, reason: CancelReason) -> QueryResult<()> {
     diesel::update(orders::table.find(id))
         .set(orders::cancel_reason.eq(Some(reason)))
         .execute(conn)?;
@@ -339,12 +453,15 @@ pub fn insert_event(conn: &mut Conn, event: &NewOrderEvent<'_>) -> QueryResult<(
 }
 
 /// The timeline, newest first.
-pub fn list_events(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<OrderEvent>> {
-    order_events::table
+pub fn list_events(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<TimelineEntry>> {
+    Ok(order_events::table
         .filter(order_events::order_id.eq(order))
         .order(order_events::id.desc())
-        .select(OrderEvent::as_select())
-        .load(conn)
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(TimelineEntry::from)
+        .collect())
 }
 
 pub fn insert_instalments(conn: &mut Conn, rows: &[NewInstalment]) -> QueryResult<()> {
@@ -354,63 +471,33 @@ pub fn insert_instalments(conn: &mut Conn, rows: &[NewInstalment]) -> QueryResul
     Ok(())
 }
 
-pub fn list_instalments(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<InstalmentRow>> {
-    instalments::table
-        .filter(instalments::order_id.eq(order))
-        .order(instalments::seq)
-        .select(InstalmentRow::as_select())
-        .load(conn)
+pub fn list_instalments(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<Instalment>> {
+    instalments_of(
+        instalments::table
+            .filter(instalments::order_id.eq(order))
+            .order(instalments::seq)
+            .select(InstalmentRow::as_select())
+            .load(conn)?,
+    )
 }
 
-/// The fee-rate table: (months, monthly fee in basis points), shortest first.
-pub fn list_terms(conn: &mut Conn) -> QueryResult<Vec<(i32, i32)>> {
+/// The fee-rate table: (months, monthly fee), shortest first.
+pub fn list_terms(conn: &mut Conn) -> QueryResult<Vec<(i32, BasisPoints)>> {
     installment_terms::table
         .order(installment_terms::months)
         .select((installment_terms::months, installment_terms::monthly_fee_bp))
         .load(conn)
 }
 
-pub fn find_order_by_no(conn: &mut Conn, order_no: &str) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::order_no.eq(order_no))
-        .select(Order::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// pending_payment → paid, only while the payment window is open.
-pub fn mark_paid(conn: &mut Conn, id: OrderId, now: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(
-        orders::table
-            .find(id)
-            .filter(orders::status.eq("pending_payment"))
-            .filter(orders::pay_deadline.gt(now)),
-    )
-    .set((orders::status.eq("paid"), orders::paid_at.eq(Some(now))))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
-/// pending_payment → closed, only once the payment window has passed.
-pub fn mark_closed(conn: &mut Conn, id: OrderId, now: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(
-        orders::table
-            .find(id)
-            .filter(orders::status.eq("pending_payment"))
-            .filter(orders::pay_deadline.le(now)),
-    )
-    .set((orders::status.eq("closed"), orders::ended_at.eq(Some(now))))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// The order placed to replace `order` (after a payment change), if any.
 pub fn find_replacement(conn: &mut Conn, order: OrderId) -> QueryResult<Option<Order>> {
-    orders::table
-        .filter(orders::replaces_order_id.eq(order))
-        .select(Order::as_select())
-        .first(conn)
-        .optional()
+    order_of(
+        orders::table
+            .filter(orders::replaces_order_id.eq(order))
+            .select(OrderRow::as_select())
+            .first(conn)
+            .optional()?,
+    )
 }
 
 /// Switches an unpaid order to another method, only if it still has `from`.
@@ -423,7 +510,7 @@ pub fn change_method(
     let n = diesel::update(
         orders::table
             .find(id)
-            .filter(orders::status.eq("pending_payment"))
+            .filter(orders::status.eq(OrderStatus::PendingPayment))
             .filter(orders::payment_method_id.eq(from)),
     )
     .set(orders::payment_method_id.eq(to))
@@ -443,18 +530,27 @@ pub fn set_repayment_method(
     Ok(())
 }
 
+/// The states in which an order's plan is running (paid and after).
+const PLAN_RUNNING: [OrderStatus; 3] = [
+    OrderStatus::Paid,
+    OrderStatus::Shipped,
+    OrderStatus::Completed,
+];
+
 /// The owner's paid orders that still have unpaid instalments.
 pub fn list_active_plans(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Order>> {
     let with_open_instalments = instalments::table
-        .filter(instalments::status.ne("paid"))
+        .filter(instalments::status.ne(InstalmentStatus::Paid))
         .select(instalments::order_id);
-    orders::table
-        .filter(orders::user_id.eq(user))
-        .filter(orders::status.eq_any(["paid", "shipped", "completed"]))
-        .filter(orders::id.eq_any(with_open_instalments))
-        .order(orders::created_at)
-        .select(Order::as_select())
-        .load(conn)
+    orders_of(
+        orders::table
+            .filter(orders::user_id.eq(user))
+            .filter(orders::status.eq_any(PLAN_RUNNING))
+            .filter(orders::id.eq_any(with_open_instalments))
+            .order(orders::created_at)
+            .select(OrderRow::as_select())
+            .load(conn)?,
+    )
 }
 
 /// Instalments that may be charged now: not paid, due on or before `today`,
@@ -463,31 +559,38 @@ pub fn list_collectable(
     conn: &mut Conn,
     today: NaiveDate,
     now: NaiveDateTime,
-) -> QueryResult<Vec<(InstalmentRow, Order)>> {
+) -> QueryResult<Vec<(Instalment, Order)>> {
     instalments::table
         .inner_join(orders::table)
-        .filter(instalments::status.ne("paid"))
+        .filter(instalments::status.ne(InstalmentStatus::Paid))
         .filter(instalments::due_on.le(today))
         .filter(
             instalments::next_attempt_at
                 .is_null()
                 .or(instalments::next_attempt_at.le(now)),
         )
-        .filter(orders::status.eq_any(["paid", "shipped", "completed"]))
+        .filter(orders::status.eq_any(PLAN_RUNNING))
         .order((instalments::due_on, instalments::id))
-        .select((InstalmentRow::as_select(), Order::as_select()))
-        .load(conn)
+        .select((InstalmentRow::as_select(), OrderRow::as_select()))
+        .load::<(InstalmentRow, OrderRow)>(conn)?
+        .into_iter()
+        .map(|(i, o)| Ok((Instalment::from(i), Order::try_from(o)?)))
+        .collect()
 }
 
 /// Marks an instalment paid, only if it is not yet.
-pub fn mark_instalment_paid(conn: &mut Conn, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn mark_instalment_paid(
+    conn: &mut Conn,
+    id: InstalmentId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(
         instalments::table
             .find(id)
-            .filter(instalments::status.ne("paid")),
+            .filter(instalments::status.ne(InstalmentStatus::Paid)),
     )
     .set((
-        instalments::status.eq("paid"),
+        instalments::status.eq(InstalmentStatus::Paid),
         instalments::paid_at.eq(Some(now)),
         instalments::attempts.eq(instalments::attempts + 1),
         instalments::last_error.eq(None::<String>),
@@ -499,17 +602,17 @@ pub fn mark_instalment_paid(conn: &mut Conn, id: i32, now: NaiveDateTime) -> Que
 /// Marks an unpaid instalment overdue after a decline and schedules the retry.
 pub fn mark_instalment_declined(
     conn: &mut Conn,
-    id: i32,
+    id: InstalmentId,
     reason: &str,
     retry_at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         instalments::table
             .find(id)
-            .filter(instalments::status.ne("paid")),
+            .filter(instalments::status.ne(InstalmentStatus::Paid)),
     )
     .set((
-        instalments::status.eq("overdue"),
+        instalments::status.eq(InstalmentStatus::Overdue),
         instalments::attempts.eq(instalments::attempts + 1),
         instalments::last_error.eq(Some(reason)),
         instalments::next_attempt_at.eq(Some(retry_at)),

@@ -6,31 +6,31 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
-use super::ids::{PaymentMethodId, UserId};
 use super::schema::payment_methods;
+use super::types::record_row;
+use crate::domain::ids::{PaymentMethodId, UserId};
+use crate::domain::method::{MethodKind, PaymentMethod};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = payment_methods, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct PaymentMethod {
-    pub id: PaymentMethodId,
-    pub user_id: UserId,
-    pub kind: String,
-    pub brand: Option<String>,
-    pub last4: Option<String>,
-    pub expiry_month: Option<i32>,
-    pub expiry_year: Option<i32>,
-    pub holder_name: Option<String>,
-    pub account_label: Option<String>,
-    pub position: i32,
-    pub created_at: NaiveDateTime,
-    pub removed_at: Option<NaiveDateTime>,
-}
+record_row!(MethodRow => PaymentMethod, payment_methods {
+    id: PaymentMethodId,
+    user_id: UserId,
+    kind: MethodKind,
+    brand: Option<String>,
+    last4: Option<String>,
+    expiry_month: Option<i32>,
+    expiry_year: Option<i32>,
+    holder_name: Option<String>,
+    account_label: Option<String>,
+    position: i32,
+    created_at: NaiveDateTime,
+    removed_at: Option<NaiveDateTime>,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = payment_methods)]
 pub struct NewPaymentMethod<'a> {
     pub user_id: UserId,
-    pub kind: &'a str,
+    pub kind: MethodKind,
     pub brand: Option<&'a str>,
     pub last4: Option<&'a str>,
     pub expiry_month: Option<i32>,
@@ -47,8 +47,9 @@ pub fn list_methods(conn: &mut Conn, user: UserId) -> QueryResult<Vec<PaymentMet
         .filter(payment_methods::user_id.eq(user))
         .filter(payment_methods::removed_at.is_null())
         .order((payment_methods::position, payment_methods::id))
-        .select(PaymentMethod::as_select())
+        .select(MethodRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(PaymentMethod::from).collect())
 }
 
 /// A live method of this owner; another account's method is `None`.
@@ -61,18 +62,20 @@ pub fn find_method_for_owner(
         .find(id)
         .filter(payment_methods::user_id.eq(user))
         .filter(payment_methods::removed_at.is_null())
-        .select(PaymentMethod::as_select())
+        .select(MethodRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(PaymentMethod::from))
 }
 
 /// Any method by id, removed or not (for showing what an order used).
 pub fn find_method(conn: &mut Conn, id: PaymentMethodId) -> QueryResult<Option<PaymentMethod>> {
     payment_methods::table
         .find(id)
-        .select(PaymentMethod::as_select())
+        .select(MethodRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(PaymentMethod::from))
 }
 
 pub fn next_position(conn: &mut Conn, user: UserId) -> QueryResult<i32> {
@@ -87,8 +90,9 @@ pub fn next_position(conn: &mut Conn, user: UserId) -> QueryResult<i32> {
 pub fn insert_method(conn: &mut Conn, new: &NewPaymentMethod<'_>) -> QueryResult<PaymentMethod> {
     diesel::insert_into(payment_methods::table)
         .values(new)
-        .returning(PaymentMethod::as_returning())
+        .returning(MethodRow::as_returning())
         .get_result(conn)
+        .map(PaymentMethod::from)
 }
 
 /// Soft-removes a live method of this owner; false if there was none.

@@ -4,25 +4,24 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
-use super::ids::{OrderId, PaymentMethodId, UserId};
 use super::schema::service_tickets;
+use super::types::record_row;
+use crate::domain::ids::{OrderId, PaymentMethodId, TicketId, UserId};
+use crate::domain::support::{Ticket, TicketStatus};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = service_tickets, check_for_backend(diesel::sqlite::Sqlite))]
-pub struct Ticket {
-    pub id: i32,
-    pub ticket_no: String,
-    pub user_id: UserId,
-    pub order_id: OrderId,
-    pub wanted_method_id: PaymentMethodId,
-    pub message: String,
-    pub status: String,
-    pub reply: Option<String>,
-    pub submit_token: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub resolved_at: Option<NaiveDateTime>,
-    pub resolved_by: Option<UserId>,
-}
+record_row!(TicketRow => Ticket, service_tickets {
+    id: TicketId,
+    ticket_no: String,
+    user_id: UserId,
+    order_id: OrderId,
+    wanted_method_id: PaymentMethodId,
+    message: String,
+    status: TicketStatus,
+    reply: Option<String>,
+    created_at: NaiveDateTime,
+    resolved_at: Option<NaiveDateTime>,
+    resolved_by: Option<UserId>,
+});
 
 #[derive(Insertable)]
 #[diesel(table_name = service_tickets)]
@@ -32,7 +31,7 @@ pub struct NewTicket<'a> {
     pub order_id: OrderId,
     pub wanted_method_id: PaymentMethodId,
     pub message: &'a str,
-    pub status: &'a str,
+    pub status: TicketStatus,
     pub submit_token: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
@@ -40,8 +39,9 @@ pub struct NewTicket<'a> {
 pub fn insert_ticket(conn: &mut Conn, new: &NewTicket<'_>) -> QueryResult<Ticket> {
     diesel::insert_into(service_tickets::table)
         .values(new)
-        .returning(Ticket::as_returning())
+        .returning(TicketRow::as_returning())
         .get_result(conn)
+        .map(Ticket::from)
 }
 
 pub fn find_ticket_for_owner(
@@ -52,17 +52,19 @@ pub fn find_ticket_for_owner(
     service_tickets::table
         .filter(service_tickets::ticket_no.eq(ticket_no))
         .filter(service_tickets::user_id.eq(user))
-        .select(Ticket::as_select())
+        .select(TicketRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(Ticket::from))
 }
 
 pub fn find_ticket_by_no(conn: &mut Conn, ticket_no: &str) -> QueryResult<Option<Ticket>> {
     service_tickets::table
         .filter(service_tickets::ticket_no.eq(ticket_no))
-        .select(Ticket::as_select())
+        .select(TicketRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(Ticket::from))
 }
 
 pub fn find_ticket_by_token(
@@ -73,9 +75,10 @@ pub fn find_ticket_by_token(
     service_tickets::table
         .filter(service_tickets::submit_token.eq(token))
         .filter(service_tickets::user_id.eq(user))
-        .select(Ticket::as_select())
+        .select(TicketRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(Ticket::from))
 }
 
 /// The owner's tickets, newest first.
@@ -86,36 +89,39 @@ pub fn list_tickets_for_owner(conn: &mut Conn, user: UserId) -> QueryResult<Vec<
             service_tickets::created_at.desc(),
             service_tickets::id.desc(),
         ))
-        .select(Ticket::as_select())
+        .select(TicketRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(Ticket::from).collect())
 }
 
 pub fn list_tickets_for_order(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<Ticket>> {
     service_tickets::table
         .filter(service_tickets::order_id.eq(order))
         .order(service_tickets::id.desc())
-        .select(Ticket::as_select())
+        .select(TicketRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(Ticket::from).collect())
 }
 
 /// Every ticket, open ones first, newest first within a status.
 pub fn list_tickets(conn: &mut Conn, limit: i64) -> QueryResult<Vec<Ticket>> {
     service_tickets::table
         .order((
-            service_tickets::status.eq("open").desc(),
+            service_tickets::status.eq(TicketStatus::Open).desc(),
             service_tickets::created_at.desc(),
             service_tickets::id.desc(),
         ))
         .limit(limit)
-        .select(Ticket::as_select())
+        .select(TicketRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(Ticket::from).collect())
 }
 
 /// open → resolved/declined, only if still open. False: someone else handled it.
 pub fn close_ticket(
     conn: &mut Conn,
-    id: i32,
-    status: &str,
+    id: TicketId,
+    status: TicketStatus,
     reply: &str,
     agent: UserId,
     now: NaiveDateTime,
@@ -123,7 +129,7 @@ pub fn close_ticket(
     let n = diesel::update(
         service_tickets::table
             .find(id)
-            .filter(service_tickets::status.eq("open")),
+            .filter(service_tickets::status.eq(TicketStatus::Open)),
     )
     .set((
         service_tickets::status.eq(status),

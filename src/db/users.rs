@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
-use super::ids::UserId;
 use super::schema::{login_throttle, users};
+use crate::domain::account::Role;
+use crate::domain::ids::UserId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite))]
@@ -13,14 +14,8 @@ pub struct User {
     pub id: UserId,
     pub account: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: NaiveDateTime,
-}
-
-impl User {
-    pub fn is_staff(&self) -> bool {
-        self.role == "staff"
-    }
 }
 
 #[derive(Insertable)]
@@ -28,7 +23,7 @@ impl User {
 pub struct NewUser<'a> {
     pub account: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub created_at: NaiveDateTime,
 }
 

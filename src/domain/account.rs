@@ -17,6 +17,34 @@ pub enum AccountError {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Account(String);
 
+/// What an account may do: shop, or work service requests (staff are created
+/// from the command line only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Shopper,
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Shopper => "shopper",
+            Role::Staff => "staff",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = super::order::UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "shopper" => Ok(Role::Shopper),
+            "staff" => Ok(Role::Staff),
+            _ => Err(super::order::UnknownValue(s.to_string())),
+        }
+    }
+}
+
 impl Account {
     pub fn parse(input: &str) -> Result<Account, AccountError> {
         let s = input.trim();

@@ -2,9 +2,10 @@
 
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use super::card::{CardError, CardExpiry, mask_account_label, summarize_card_number};
+use super::ids::{PaymentMethodId, UserId};
 use super::order::UnknownValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,68 @@ impl FromStr for MethodKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| UnknownValue(s.to_string()))
     }
+}
+
+/// A saved payment method. Cards keep brand, last four and expiry only;
+/// wallets a masked account label. Removal is soft, so past orders still
+/// name the method they used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMethod {
+    pub id: PaymentMethodId,
+    pub user_id: UserId,
+    pub kind: MethodKind,
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+    pub expiry_month: Option<i32>,
+    pub expiry_year: Option<i32>,
+    pub holder_name: Option<String>,
+    pub account_label: Option<String>,
+    /// Lowest first: the first live method is the priority method.
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+impl PaymentMethod {
+    /// The card's expiry, for cards.
+    pub fn expiry(&self) -> Option<CardExpiry> {
+        match (self.expiry_year, self.expiry_month) {
+            (Some(year), Some(month)) => u32::try_from(month)
+                .ok()
+                .map(|month| CardExpiry { year, month }),
+            _ => None,
+        }
+    }
+
+    /// `VISA •••• 1111` or the masked wallet account.
+    pub fn describe(&self) -> String {
+        match (&self.brand, &self.last4, &self.account_label) {
+            (Some(brand), Some(last4), _) => format!("{} •••• {last4}", brand.to_uppercase()),
+            (_, _, Some(label)) => label.clone(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.removed_at.is_none()
+    }
+}
+
+/// SPEC "Priority payment method": the first of the shopper's live methods,
+/// in their order.
+pub fn priority_method(live: &[PaymentMethod]) -> Option<&PaymentMethod> {
+    live.first()
+}
+
+/// SPEC "Which method pays an instalment": the plan's pinned method while it
+/// is still one of the shopper's live methods, else the priority method.
+pub fn repayment_method(
+    pinned: Option<PaymentMethodId>,
+    live: &[PaymentMethod],
+) -> Option<&PaymentMethod> {
+    pinned
+        .and_then(|id| live.iter().find(|m| m.id == id))
+        .or_else(|| priority_method(live))
 }
 
 /// A method ready to store: for cards only brand, last four, expiry and holder.
@@ -162,6 +225,48 @@ mod tests {
                 MethodFieldError::HolderName
             ]
         );
+    }
+
+    fn saved(id: i32, label: &str) -> PaymentMethod {
+        PaymentMethod {
+            id: PaymentMethodId(id),
+            user_id: UserId(1),
+            kind: MethodKind::Alipay,
+            brand: None,
+            last4: None,
+            expiry_month: None,
+            expiry_year: None,
+            holder_name: None,
+            account_label: Some(label.to_owned()),
+            position: id,
+            created_at: NaiveDate::from_ymd_opt(2026, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+            removed_at: None,
+        }
+    }
+
+    #[test]
+    fn instalments_go_to_the_pinned_method_else_the_priority() {
+        let live = [saved(1, "first"), saved(2, "second")];
+        assert_eq!(repayment_method(None, &live).map(|m| m.id.0), Some(1));
+        let pinned = Some(PaymentMethodId(2));
+        assert_eq!(repayment_method(pinned, &live).map(|m| m.id.0), Some(2));
+        // A pinned method that is gone (removed) falls back to the priority.
+        let gone = Some(PaymentMethodId(9));
+        assert_eq!(repayment_method(gone, &live).map(|m| m.id.0), Some(1));
+        assert_eq!(repayment_method(pinned, &[]), None);
+    }
+
+    #[test]
+    fn cards_describe_brand_and_last_four_and_wallets_their_label() {
+        let mut card = saved(1, "");
+        card.account_label = None;
+        card.brand = Some("visa".into());
+        card.last4 = Some("1111".into());
+        assert_eq!(card.describe(), "VISA •••• 1111");
+        assert_eq!(saved(2, "138****5678").describe(), "138****5678");
     }
 
     #[test]

@@ -3,10 +3,15 @@
 
 pub mod account;
 pub mod card;
+pub mod catalog;
+pub mod help;
+pub mod ids;
 pub mod method;
 pub mod money;
 pub mod order;
 pub mod payment_change;
 pub mod plan;
+pub mod support;
+pub mod timeline;
 
 pub use money::{BasisPoints, Fen};

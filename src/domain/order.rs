@@ -3,9 +3,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
-use super::money::Fen;
+use super::ids::{InstalmentId, OrderId, PaymentMethodId, ProductId, UserId};
+use super::money::{BasisPoints, Fen};
+use super::payment_change::{ChangePath, decide};
+use super::plan::Plan;
 
 /// SPEC "Order life cycle".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -195,6 +198,200 @@ pub fn is_valid_order_no(s: &str) -> bool {
     (16..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Why an unpaid order was cancelled (SPEC rules 2 and "Order life cycle").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CancelReason {
+    /// The shopper cancelled it.
+    Shopper,
+    /// A new plan or term replaced it: a new contract (rule 2).
+    PaymentChanged,
+}
+
+impl CancelReason {
+    pub const ALL: [CancelReason; 2] = [CancelReason::Shopper, CancelReason::PaymentChanged];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelReason::Shopper => "shopper",
+            CancelReason::PaymentChanged => "payment_changed",
+        }
+    }
+}
+
+impl FromStr for CancelReason {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CancelReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownValue(s.to_string()))
+    }
+}
+
+/// The state of one instalment of a repayment schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InstalmentStatus {
+    /// Not yet charged, not yet late.
+    Due,
+    /// A charge was declined; retried later.
+    Overdue,
+    Paid,
+}
+
+impl InstalmentStatus {
+    pub const ALL: [InstalmentStatus; 3] = [
+        InstalmentStatus::Due,
+        InstalmentStatus::Overdue,
+        InstalmentStatus::Paid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstalmentStatus::Due => "due",
+            InstalmentStatus::Overdue => "overdue",
+            InstalmentStatus::Paid => "paid",
+        }
+    }
+
+    /// Still to be paid (due or overdue).
+    pub fn is_open(self) -> bool {
+        self != InstalmentStatus::Paid
+    }
+}
+
+impl FromStr for InstalmentStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        InstalmentStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownValue(s.to_string()))
+    }
+}
+
+/// An order as stored: its state, prices (snapshotted at checkout), plan and method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: OrderId,
+    pub order_no: String,
+    pub user_id: UserId,
+    pub status: OrderStatus,
+    pub shipping_method: ShippingMethod,
+    pub items_fen: Fen,
+    pub shipping_fen: Fen,
+    pub plan: Plan,
+    /// The monthly fee rate the plan was sold at.
+    pub monthly_fee_bp: BasisPoints,
+    pub fee_fen: Fen,
+    pub total_fen: Fen,
+    pub payment_method_id: PaymentMethodId,
+    pub created_at: NaiveDateTime,
+    pub pay_deadline: NaiveDateTime,
+    pub paid_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<CancelReason>,
+    /// Pinned repayment method; `None` follows the account's priority method.
+    pub repayment_method_id: Option<PaymentMethodId>,
+    /// The order this one replaced after a payment change.
+    pub replaces_order_id: Option<OrderId>,
+}
+
+impl Order {
+    /// Order total before fees (goods + shipping): the installment principal.
+    pub fn principal(&self) -> Fen {
+        Fen(self.items_fen.0.saturating_add(self.shipping_fen.0))
+    }
+
+    pub fn is_installment(&self) -> bool {
+        matches!(self.plan, Plan::Installment { .. })
+    }
+
+    /// What the shopper may do with this order at `now`.
+    pub fn actions(&self, now: NaiveDateTime) -> OrderActions {
+        OrderActions::of(self.status, self.pay_deadline, now)
+    }
+}
+
+/// The actions an order offers (SPEC "Order life cycle" and the
+/// payment-change rules): the one place pages and services ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderActions {
+    /// Unpaid and inside its window.
+    pub pay: bool,
+    /// Unpaid and inside its window.
+    pub cancel: bool,
+    /// What changing how it is paid means (rules 2–4).
+    pub change: ChangePath,
+    /// Anything no longer awaiting payment can be bought again.
+    pub buy_again: bool,
+    /// Paid, shipped or completed: an online service request (rule 3).
+    pub request: bool,
+}
+
+impl OrderActions {
+    pub fn of(status: OrderStatus, deadline: NaiveDateTime, now: NaiveDateTime) -> OrderActions {
+        let change = decide(status, deadline, now);
+        let open = change == ChangePath::SelfService;
+        OrderActions {
+            pay: open,
+            cancel: open,
+            change,
+            buy_again: status != OrderStatus::PendingPayment,
+            request: change == ChangePath::ServiceRequest,
+        }
+    }
+}
+
+/// One line of an order, with the name and price it was bought at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderItem {
+    pub id: i32,
+    pub order_id: OrderId,
+    pub product_id: ProductId,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit_price_fen: Fen,
+    pub quantity: i32,
+}
+
+impl OrderItem {
+    pub fn line_total(&self) -> Fen {
+        Fen(self
+            .unit_price_fen
+            .0
+            .saturating_mul(i64::from(self.quantity)))
+    }
+}
+
+/// One instalment of a paid installment order's schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instalment {
+    pub id: InstalmentId,
+    pub order_id: OrderId,
+    pub seq: i32,
+    pub due_on: NaiveDate,
+    pub principal_fen: Fen,
+    pub fee_fen: Fen,
+    pub status: InstalmentStatus,
+    pub paid_at: Option<NaiveDateTime>,
+    pub attempts: i32,
+    /// Why the last charge was declined (a `decline.*` catalog key suffix).
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<NaiveDateTime>,
+}
+
+impl Instalment {
+    /// What the deduction charges: principal plus fee.
+    pub fn amount(&self) -> Fen {
+        Fen(self.principal_fen.0.saturating_add(self.fee_fen.0))
+    }
+}
+
+/// The next instalment still to be paid, in schedule order.
+pub fn next_open(instalments: &[Instalment]) -> Option<&Instalment> {
+    instalments.iter().find(|i| i.status.is_open())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +434,46 @@ mod tests {
             &[OrderStatus::Cancelled, OrderStatus::Closed]
         );
         assert_eq!(OrderTab::parse("bogus"), OrderTab::All);
+    }
+
+    #[test]
+    fn unpaid_orders_inside_their_window_can_be_paid_cancelled_and_changed() {
+        let at = |m| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+                .unwrap()
+                .and_hms_opt(8, m, 0)
+                .unwrap()
+        };
+        let deadline = at(30);
+        let open = OrderActions::of(OrderStatus::PendingPayment, deadline, at(29));
+        assert!(open.pay && open.cancel && !open.buy_again && !open.request);
+        assert_eq!(open.change, ChangePath::SelfService);
+        let late = OrderActions::of(OrderStatus::PendingPayment, deadline, at(30));
+        assert!(!late.pay && !late.cancel && !late.buy_again && !late.request);
+        for s in [
+            OrderStatus::Paid,
+            OrderStatus::Shipped,
+            OrderStatus::Completed,
+        ] {
+            let a = OrderActions::of(s, deadline, at(0));
+            assert!(!a.pay && !a.cancel && a.buy_again && a.request, "{s}");
+        }
+        for s in [OrderStatus::Cancelled, OrderStatus::Closed] {
+            let a = OrderActions::of(s, deadline, at(0));
+            assert!(!a.pay && !a.cancel && a.buy_again && !a.request, "{s}");
+            assert_eq!(a.change, ChangePath::NothingToChange);
+        }
+    }
+
+    #[test]
+    fn instalment_and_cancel_reason_names_round_trip() {
+        for s in InstalmentStatus::ALL {
+            assert_eq!(s.as_str().parse::<InstalmentStatus>(), Ok(s));
+        }
+        for r in CancelReason::ALL {
+            assert_eq!(r.as_str().parse::<CancelReason>(), Ok(r));
+        }
+        assert!("late".parse::<InstalmentStatus>().is_err());
     }
 
     #[test]

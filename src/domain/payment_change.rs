@@ -17,6 +17,17 @@ pub enum ChangePath {
     NothingToChange,
 }
 
+impl ChangePath {
+    /// The page's name for the path (`data-path`, catalog keys).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangePath::SelfService => "self_service",
+            ChangePath::ServiceRequest => "service_request",
+            ChangePath::NothingToChange => "nothing_to_change",
+        }
+    }
+}
+
 /// Decides the path for an order in `status` whose payment window ends at
 /// `deadline`, at `now`.
 pub fn decide(status: OrderStatus, deadline: NaiveDateTime, now: NaiveDateTime) -> ChangePath {
@@ -67,6 +78,17 @@ pub enum Difference {
     Payments,
     FirstDue,
     LastDue,
+}
+
+impl ChangeKind {
+    /// The page's name for what confirming will do.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Unchanged => "unchanged",
+            ChangeKind::MethodOnly => "method_only",
+            ChangeKind::NewContract => "new_contract",
+        }
+    }
 }
 
 impl Difference {

@@ -88,6 +88,38 @@ impl Plan {
             Plan::Installment { months } => Some(months),
         }
     }
+
+    /// The plan stored as its kind and term (`installment` needs a known term,
+    /// `full` has none).
+    pub fn from_parts(kind: PlanKind, term: Option<i32>) -> Result<Plan, PlanError> {
+        match (kind, term) {
+            (PlanKind::Full, None) => Ok(Plan::Full),
+            (PlanKind::Installment, Some(m)) => u32::try_from(m)
+                .ok()
+                .filter(|m| TERMS.contains(m))
+                .map(|months| Plan::Installment { months })
+                .ok_or(PlanError::UnknownTerm),
+            _ => Err(PlanError::UnknownTerm),
+        }
+    }
+
+    /// Whether choosing this plan needs the shopper's explicit acknowledgement
+    /// (`acknowledge=on`). An installment plan is a credit contract, so
+    /// checkout asks for it; confirming a payment change always asks for it,
+    /// whatever the plan (SPEC rule 2).
+    pub fn needs_acknowledgement(self, step: Step) -> bool {
+        match step {
+            Step::Checkout => matches!(self, Plan::Installment { .. }),
+            Step::PaymentChange => true,
+        }
+    }
+}
+
+/// Where a plan is chosen, for [`Plan::needs_acknowledgement`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Checkout,
+    PaymentChange,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -115,7 +147,7 @@ pub struct Instalment {
 
 impl Instalment {
     pub fn amount(&self) -> Fen {
-        Fen(self.principal.0 + self.fee.0)
+        Fen(self.principal.0.saturating_add(self.fee.0))
     }
 }
 
@@ -253,6 +285,27 @@ impl fmt::Display for Plan {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn stored_plans_need_a_known_term_exactly_for_installments() {
+        assert_eq!(Plan::from_parts(PlanKind::Full, None), Ok(Plan::Full));
+        assert_eq!(
+            Plan::from_parts(PlanKind::Installment, Some(12)),
+            Ok(Plan::Installment { months: 12 })
+        );
+        assert!(Plan::from_parts(PlanKind::Installment, Some(5)).is_err());
+        assert!(Plan::from_parts(PlanKind::Installment, None).is_err());
+        assert!(Plan::from_parts(PlanKind::Full, Some(3)).is_err());
+    }
+
+    #[test]
+    fn installments_need_acknowledgement_at_checkout_and_every_change_does() {
+        let i6 = Plan::Installment { months: 6 };
+        assert!(i6.needs_acknowledgement(Step::Checkout));
+        assert!(!Plan::Full.needs_acknowledgement(Step::Checkout));
+        assert!(i6.needs_acknowledgement(Step::PaymentChange));
+        assert!(Plan::Full.needs_acknowledgement(Step::PaymentChange));
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

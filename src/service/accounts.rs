@@ -7,9 +7,9 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{Duration, NaiveDateTime};
 
-use crate::db::ids::UserId;
-use crate::db::{Db, users};
-use crate::domain::account::{Account, AccountError, check_new_password};
+use crate::db::{Conn, Db, users};
+use crate::domain::account::{Account, AccountError, Role, check_new_password};
+use crate::domain::ids::UserId;
 use crate::error::AppError;
 
 /// Failures in a row after which an account is locked for [`LOCK_FOR`].
@@ -20,7 +20,7 @@ pub const LOCK_FOR: Duration = Duration::minutes(15);
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub user_id: UserId,
-    pub role: String,
+    pub role: Role,
     pub label: String,
 }
 
@@ -28,7 +28,7 @@ impl SignedIn {
     fn of(user: &users::User) -> SignedIn {
         SignedIn {
             user_id: user.id,
-            role: user.role.clone(),
+            role: user.role,
             label: Account::parse(&user.account)
                 .map(|a| a.masked())
                 .unwrap_or_default(),
@@ -88,20 +88,32 @@ pub async fn register(
         return Ok(Err(RegisterError::Account(e)));
     }
     let password = password.to_owned();
-    let hash = actix_web::web::block(move || hash_password(&password)).await??;
+    let hash = super::off_thread(move || hash_password(&password)).await??;
     db.write(move |conn| {
-        let new = users::NewUser {
-            account: account.as_str(),
-            password_hash: &hash,
-            role: "shopper",
-            created_at: now,
-        };
-        Ok(match users::insert_user(conn, &new)? {
-            Some(user) => Ok(SignedIn::of(&user)),
-            None => Err(RegisterError::Taken),
-        })
+        Ok(
+            create_account_in(conn, &account, &hash, Role::Shopper, now)?
+                .ok_or(RegisterError::Taken),
+        )
     })
     .await
+}
+
+/// Creates an account with an already hashed password inside the caller's
+/// transaction; `None` when the account is taken.
+pub fn create_account_in(
+    conn: &mut Conn,
+    account: &Account,
+    password_hash: &str,
+    role: Role,
+    now: NaiveDateTime,
+) -> Result<Option<SignedIn>, AppError> {
+    let new = users::NewUser {
+        account: account.as_str(),
+        password_hash,
+        role,
+        created_at: now,
+    };
+    Ok(users::insert_user(conn, &new)?.map(|u| SignedIn::of(&u)))
 }
 
 pub async fn login(
@@ -133,7 +145,7 @@ pub async fn login(
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let verified =
-        actix_web::web::block(move || verify_password(&password, &hash)).await? && user.is_some();
+        super::off_thread(move || verify_password(&password, &hash)).await? && user.is_some();
     let key = account.as_str().to_owned();
     match user {
         Some(user) if verified => {
@@ -172,7 +184,7 @@ pub async fn confirm_password(db: &Db, user: UserId, password: &str) -> Result<b
         .await?;
     let Some(found) = found else { return Ok(false) };
     let password = password.to_owned();
-    Ok(actix_web::web::block(move || verify_password(&password, &found.password_hash)).await?)
+    super::off_thread(move || verify_password(&password, &found.password_hash)).await
 }
 
 /// Creates a service agent (command line only). Blocking: start-up and CLI use.
@@ -187,18 +199,12 @@ pub fn create_staff(
     check_new_password(password, password)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let hash = hash_password(password)?;
-    db.write_blocking(|conn| {
-        let new = users::NewUser {
-            account: account.as_str(),
-            password_hash: &hash,
-            role: "staff",
-            created_at: now,
-        };
-        match users::insert_user(conn, &new)? {
+    db.write_blocking(
+        |conn| match create_account_in(conn, &account, &hash, Role::Staff, now)? {
             Some(_) => Ok(()),
             None => Err(AppError::Internal(anyhow::anyhow!(
                 "account already exists"
             ))),
-        }
-    })
+        },
+    )
 }

@@ -3,10 +3,11 @@
 
 use chrono::NaiveDateTime;
 
-use crate::db::catalog::{self, Product};
-use crate::db::ids::{ProductId, UserId};
-use crate::db::{Db, cart};
+use crate::db::catalog;
+use crate::db::{Conn, Db, cart};
 use crate::domain::Fen;
+use crate::domain::catalog::Product;
+use crate::domain::ids::{ProductId, UserId};
 use crate::error::AppError;
 
 pub const MAX_QUANTITY: i32 = 99;
@@ -56,7 +57,7 @@ pub fn price_lines(rows: Vec<(cart::CartItem, Product)>) -> Option<CartView> {
     let mut subtotal = Fen::ZERO;
     let mut lines = Vec::with_capacity(rows.len());
     for (item, product) in rows {
-        let unit_price = Fen(product.price_fen);
+        let unit_price = product.price_fen;
         let line_total = unit_price.checked_mul(i64::from(item.quantity))?;
         subtotal = subtotal.checked_add(line_total)?;
         lines.push(CartLine {
@@ -84,11 +85,20 @@ pub async fn add_item(
     quantity: i32,
     now: NaiveDateTime,
 ) -> Result<Result<(), CartError>, AppError> {
-    db.write(move |conn| {
-        let existing = cart::find_cart_quantity(conn, user, product)?.unwrap_or(0);
-        set_line(conn, user, product, existing.saturating_add(quantity), now)
-    })
-    .await
+    db.write(move |conn| add_item_in(conn, user, product, quantity, now))
+        .await
+}
+
+/// [`add_item`] inside the caller's transaction.
+pub fn add_item_in(
+    conn: &mut Conn,
+    user: UserId,
+    product: ProductId,
+    quantity: i32,
+    now: NaiveDateTime,
+) -> Result<Result<(), CartError>, AppError> {
+    let existing = cart::find_cart_quantity(conn, user, product)?.unwrap_or(0);
+    set_line(conn, user, product, existing.saturating_add(quantity), now)
 }
 
 /// Sets a line's quantity (already checked to be 1–99), not above stock.
@@ -111,7 +121,7 @@ pub async fn set_quantity(
 
 /// Writes a line of `quantity` after the rules: the product exists, 1–99, not above stock.
 fn set_line(
-    conn: &mut crate::db::Conn,
+    conn: &mut Conn,
     user: UserId,
     product: ProductId,
     quantity: i32,

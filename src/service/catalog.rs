@@ -2,9 +2,11 @@
 
 use chrono::NaiveDateTime;
 
-use crate::db::catalog::{self, Category, NewCategory, NewProduct, Product};
-use crate::db::ids::{CategoryId, ProductId};
+use crate::db::catalog::{self, NewCategory, NewProduct};
 use crate::db::{Conn, Db};
+use crate::domain::Fen;
+use crate::domain::catalog::{Category, Product};
+use crate::domain::ids::{CategoryId, ProductId};
 use crate::error::AppError;
 
 pub struct Home {
@@ -42,6 +44,32 @@ pub async fn product(db: &Db, id: ProductId) -> Result<(Product, Option<Category
 }
 
 /// For seeds and test fixtures.
+/// An operator sets a product's price and stock (repricing, a delivery).
+/// Orders already placed keep the prices they were placed at.
+pub async fn set_price_and_stock(
+    db: &Db,
+    product: ProductId,
+    price: Fen,
+    stock: i32,
+) -> Result<(), AppError> {
+    db.write(move |conn| {
+        Ok(catalog::set_product_price_and_stock(
+            conn, product, price, stock,
+        )?)
+    })
+    .await
+}
+
+pub async fn find_product(db: &Db, product: ProductId) -> Result<Option<Product>, AppError> {
+    db.read(move |conn| Ok(catalog::find_product(conn, product)?))
+        .await
+}
+
+/// Whether the shop has no catalog yet (a fresh database).
+pub fn is_empty(conn: &mut Conn) -> Result<bool, AppError> {
+    Ok(catalog::list_categories(conn)?.is_empty())
+}
+
 pub fn create_category(
     conn: &mut Conn,
     slug: &str,
@@ -66,7 +94,7 @@ pub struct ProductSpec<'a> {
     pub category_id: CategoryId,
     pub name: (&'a str, &'a str),
     pub description: (&'a str, &'a str),
-    pub price_fen: i64,
+    pub price_fen: Fen,
     pub stock: i32,
 }
 

@@ -9,13 +9,17 @@ use rand::Rng;
 use super::Settings;
 use super::cart::{CartView, price_lines};
 use super::pricing::{eligible_quote, list_terms};
-use super::timeline::{self, Actor, Entry};
-use crate::db::ids::{PaymentMethodId, ProductId, UserId};
-use crate::db::orders::{self, NewOrder, NewOrderItem, Order};
-use crate::db::payment_methods::{self as pm, PaymentMethod};
+use super::timeline::{self, Actor, Entry, EventKind};
+use crate::clock::local_datetime;
+use crate::db::orders::{self, NewOrder, NewOrderItem};
+use crate::db::payment_methods as pm;
 use crate::db::{Conn, Db, cart, catalog};
-use crate::domain::order::{OrderStatus, ShippingMethod, format_order_no};
-use crate::domain::plan::{Plan, PlanError, Quote};
+use crate::domain::ids::{PaymentMethodId, ProductId, UserId};
+use crate::domain::method::PaymentMethod;
+use crate::domain::order::{
+    CancelReason, Order, OrderStatus, ShippingMethod, format_order_no, is_valid_order_no,
+};
+use crate::domain::plan::{Plan, PlanError, Quote, Step};
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 
@@ -86,20 +90,20 @@ fn find_replaceable(
     user: UserId,
     order_no: &str,
 ) -> Result<Option<Replacing>, AppError> {
-    if !crate::domain::order::is_valid_order_no(order_no) {
+    if !is_valid_order_no(order_no) {
         return Ok(None);
     }
     let Some(order) = orders::find_order_for_owner(conn, user, order_no)? else {
         return Ok(None);
     };
-    if order.cancel_reason.as_deref() != Some("payment_changed")
+    if order.cancel_reason != Some(CancelReason::PaymentChanged)
         || orders::find_replacement(conn, order.id)?.is_some()
     {
         return Ok(None);
     }
     let prices = orders::list_items(conn, order.id)?
         .into_iter()
-        .map(|i| (i.product_id, Fen(i.unit_price_fen)))
+        .map(|i| (i.product_id, i.unit_price_fen))
         .collect();
     Ok(Some(Replacing { order, prices }))
 }
@@ -165,10 +169,7 @@ pub async fn load(
 /// A fresh order number, unused so far (checked inside the write lock).
 fn new_order_no(conn: &mut Conn, now: NaiveDateTime) -> Result<String, AppError> {
     for _ in 0..8 {
-        let no = format_order_no(
-            now + chrono::Duration::hours(8),
-            rand::rng().random::<u64>(),
-        );
+        let no = format_order_no(local_datetime(now), rand::rng().random::<u64>());
         if orders::find_order_by_no(conn, &no)?.is_none() {
             return Ok(no);
         }
@@ -186,91 +187,149 @@ pub async fn place_order(
     now: NaiveDateTime,
 ) -> Result<Result<Placed, CheckoutError>, AppError> {
     let settings = settings.clone();
-    db.write(move |conn| {
-        if let Some(token) = input.token.as_deref()
-            && let Some(existing) = orders::find_order_by_checkout_token(conn, user, token)?
-        {
-            return Ok(Ok(Placed { order_no: existing.order_no, repeated: true }));
-        }
-        let data = load_data(conn, user, input.replaces.as_deref())?;
-        if data.cart.is_empty() {
-            return Ok(Err(CheckoutError::EmptyCart));
-        }
-        let Some(method) = data.methods.iter().find(|m| m.id == input.method) else {
-            return Ok(Err(CheckoutError::MethodNotFound));
-        };
-        let quote = match data.preview(input.shipping, input.plan, Some(method), &settings, now) {
-            Ok(q) => q,
-            Err(e) => return Ok(Err(CheckoutError::Plan(e))),
-        };
-        if matches!(input.plan, Plan::Installment { .. }) && !input.acknowledged {
-            return Ok(Err(CheckoutError::NotAcknowledged));
-        }
-        if let Some(line) = data.cart.lines.iter().find(|l| l.short_of_stock()) {
-            return Ok(Err(CheckoutError::OutOfStock {
-                name_zh: line.product.name_zh.clone(),
-                name_en: line.product.name_en.clone(),
-                available: line.product.stock,
-            }));
-        }
+    db.write(move |conn| place_order_in(conn, &settings, user, &input, now))
+        .await
+}
 
-        let order_no = new_order_no(conn, now)?;
-        let order = orders::insert_order(
-            conn,
-            &NewOrder {
-                order_no: &order_no,
-                user_id: user,
-                status: OrderStatus::PendingPayment.as_str(),
-                shipping_method: input.shipping.as_str(),
-                items_fen: data.cart.subtotal.0,
-                shipping_fen: input.shipping.fee().0,
-                plan: input.plan.kind().as_str(),
-                term_months: input.plan.months().and_then(|m| i32::try_from(m).ok()),
-                monthly_fee_bp: quote.rate.0,
-                fee_fen: quote.fees.0,
-                total_fen: quote.total.0,
-                payment_method_id: method.id,
-                checkout_token: input.token.as_deref(),
-                created_at: now,
-                pay_deadline: now + settings.payment_window,
-                replaces_order_id: data.replacing.as_ref().map(|r| r.order.id),
-            },
-        )?;
-        let items: Vec<NewOrderItem<'_>> = data
-            .cart
-            .lines
-            .iter()
-            .map(|l| NewOrderItem {
-                order_id: order.id,
-                product_id: l.product.id,
-                name_zh: &l.product.name_zh,
-                name_en: &l.product.name_en,
-                unit_price_fen: l.unit_price.0,
-                quantity: l.quantity,
-            })
-            .collect();
-        orders::insert_items(conn, &items)?;
-        for line in &data.cart.lines {
-            // Checked above under the same write lock; a miss here is a bug, and rolls back.
-            if !catalog::reserve_stock(conn, line.product.id, line.quantity)? {
-                return Err(AppError::Internal(anyhow::anyhow!("stock changed inside the write lock")));
-            }
+/// Places the order inside the caller's transaction: a repeated token lands
+/// on the order it placed; otherwise the choice is checked ([`check_input`]),
+/// then the order, its items and the stock reservation are written
+/// ([`create_order`]) and the cart is emptied.
+pub fn place_order_in(
+    conn: &mut Conn,
+    settings: &Settings,
+    user: UserId,
+    input: &CheckoutInput,
+    now: NaiveDateTime,
+) -> Result<Result<Placed, CheckoutError>, AppError> {
+    if let Some(token) = input.token.as_deref()
+        && let Some(existing) = orders::find_order_by_checkout_token(conn, user, token)?
+    {
+        return Ok(Ok(Placed {
+            order_no: existing.order_no,
+            repeated: true,
+        }));
+    }
+    let data = load_data(conn, user, input.replaces.as_deref())?;
+    let (method, quote) = match check_input(&data, input, settings, now) {
+        Ok(checked) => checked,
+        Err(e) => return Ok(Err(e)),
+    };
+    let order = create_order(conn, user, &data, input, method.id, &quote, settings, now)?;
+    cart::clear_cart(conn, user)?;
+    Ok(Ok(Placed {
+        order_no: order.order_no,
+        repeated: false,
+    }))
+}
+
+/// The checks of checkout, in the same order as a payment change's: the
+/// method is the shopper's, the plan is eligible with it, the acknowledgement
+/// is given; then the cart is in stock.
+fn check_input<'d>(
+    data: &'d CheckoutData,
+    input: &CheckoutInput,
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> Result<(&'d PaymentMethod, Quote), CheckoutError> {
+    if data.cart.is_empty() {
+        return Err(CheckoutError::EmptyCart);
+    }
+    let method = data
+        .methods
+        .iter()
+        .find(|m| m.id == input.method)
+        .ok_or(CheckoutError::MethodNotFound)?;
+    let quote = data
+        .preview(input.shipping, input.plan, Some(method), settings, now)
+        .map_err(CheckoutError::Plan)?;
+    if input.plan.needs_acknowledgement(Step::Checkout) && !input.acknowledged {
+        return Err(CheckoutError::NotAcknowledged);
+    }
+    if let Some(line) = data.cart.lines.iter().find(|l| l.short_of_stock()) {
+        return Err(CheckoutError::OutOfStock {
+            name_zh: line.product.name_zh.clone(),
+            name_en: line.product.name_en.clone(),
+            available: line.product.stock,
+        });
+    }
+    Ok((method, quote))
+}
+
+/// Writes the order with its items at today's catalog prices, reserves the
+/// stock, links a replaced order, and starts the timeline.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one checkout, each checked before"
+)]
+fn create_order(
+    conn: &mut Conn,
+    user: UserId,
+    data: &CheckoutData,
+    input: &CheckoutInput,
+    method: PaymentMethodId,
+    quote: &Quote,
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> Result<Order, AppError> {
+    let order_no = new_order_no(conn, now)?;
+    let order = orders::insert_order(
+        conn,
+        &NewOrder {
+            order_no: &order_no,
+            user_id: user,
+            shipping_method: input.shipping,
+            items_fen: data.cart.subtotal,
+            shipping_fen: input.shipping.fee(),
+            plan: input.plan,
+            monthly_fee_bp: quote.rate,
+            fee_fen: quote.fees,
+            total_fen: quote.total,
+            payment_method_id: method,
+            checkout_token: input.token.as_deref(),
+            created_at: now,
+            pay_deadline: now + settings.payment_window,
+            replaces_order_id: data.replacing.as_ref().map(|r| r.order.id),
+        },
+    )?;
+    let items: Vec<NewOrderItem<'_>> = data
+        .cart
+        .lines
+        .iter()
+        .map(|l| NewOrderItem {
+            order_id: order.id,
+            product_id: l.product.id,
+            name_zh: &l.product.name_zh,
+            name_en: &l.product.name_en,
+            unit_price_fen: l.unit_price,
+            quantity: l.quantity,
+        })
+        .collect();
+    orders::insert_items(conn, &items)?;
+    for line in &data.cart.lines {
+        // Checked above under the same write lock; a miss here is a bug, and rolls back.
+        if !catalog::reserve_stock(conn, line.product.id, line.quantity)? {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "stock changed inside the write lock"
+            )));
         }
-        cart::clear_cart(conn, user)?;
-        let plan_text = input.plan.to_string();
-        timeline::record(
-            conn,
-            order.id,
-            now,
-            Actor::Shopper,
-            Entry { kind: "created", from: None, to: Some(OrderStatus::PendingPayment.as_str()), note: Some(&plan_text) },
-        )?;
-        if let Some(r) = &data.replacing {
-            timeline::record(conn, order.id, now, Actor::Shopper, Entry { kind: "replaces", from: None, to: Some(&r.order.order_no), note: None })?;
-            timeline::record(conn, r.order.id, now, Actor::Shopper, Entry { kind: "replaced_by", from: None, to: Some(&order.order_no), note: None })?;
-        }
-        tracing::info!(order_no = %order.order_no, plan = %plan_text, total_fen = order.total_fen, "order placed");
-        Ok(Ok(Placed { order_no: order.order_no, repeated: false }))
-    })
-    .await
+    }
+    let plan_text = input.plan.to_string();
+    timeline::record(
+        conn,
+        order.id,
+        now,
+        Actor::Shopper,
+        Entry::new(EventKind::Created)
+            .to(OrderStatus::PendingPayment.as_str())
+            .note(&plan_text),
+    )?;
+    if let Some(r) = &data.replacing {
+        let replaces = Entry::new(EventKind::Replaces).to(&r.order.order_no);
+        timeline::record(conn, order.id, now, Actor::Shopper, replaces)?;
+        let replaced_by = Entry::new(EventKind::ReplacedBy).to(&order.order_no);
+        timeline::record(conn, r.order.id, now, Actor::Shopper, replaced_by)?;
+    }
+    tracing::info!(order_no = %order.order_no, plan = %plan_text, total_fen = order.total_fen.0, "order placed");
+    Ok(order)
 }

@@ -2,7 +2,8 @@
 //! trigram index), and the small markup of article bodies.
 
 use crate::db::Db;
-use crate::db::help::{self, HelpArticle};
+use crate::db::help;
+use crate::domain::help::HelpArticle;
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod health;
 pub mod help;
 pub mod jobs;
 pub mod orders;
@@ -17,8 +18,20 @@ pub mod repayments;
 pub mod staff;
 pub mod support;
 pub mod timeline;
+pub mod tokens;
 
 use crate::domain::Fen;
+use crate::error::AppError;
+
+/// Runs blocking work (a gateway call, password hashing) off the async
+/// workers, never inside a transaction.
+pub async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))
+}
 
 /// The business settings services need, taken from the configuration.
 #[derive(Debug, Clone)]

@@ -1,46 +1,39 @@
 //! 我的订单, order detail, cancel, pay and the closing of unpaid orders whose
 //! payment window has passed. Every shopper read is owner-scoped; every
-//! transition is a guarded update inside one immediate transaction.
+//! transition goes through [`apply`]: the domain's transition function, a
+//! guarded update, stock and timeline, inside one immediate transaction.
 
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
-use super::timeline::{self, Actor, Entry};
+use super::timeline::{self, Actor, Entry, EventKind};
+use super::tokens;
 use crate::clock::local_date;
-use crate::db::ids::{OrderId, UserId};
-use crate::db::orders::{self, InstalmentRow, NewInstalment, Order, OrderEvent, OrderItem};
-use crate::db::payment_methods::{self as pm, PaymentMethod};
-use crate::db::tickets::{self, Ticket};
-use crate::db::{Conn, Db, catalog};
-use crate::domain::order::{OrderStatus, OrderTab, is_valid_order_no};
-use crate::domain::plan;
-use crate::domain::{BasisPoints, Fen};
+use crate::db::orders::{self, NewInstalment};
+use crate::db::payment_methods as pm;
+use crate::db::{Conn, Db, catalog, tickets};
+use crate::domain::ids::{OrderId, UserId};
+use crate::domain::method::{self, PaymentMethod};
+use crate::domain::order::{
+    CancelReason, Instalment, InstalmentStatus, Order, OrderActions, OrderEvent, OrderItem,
+    OrderStatus, OrderTab, is_valid_order_no, next_open,
+};
+use crate::domain::plan::{self, Plan};
+use crate::domain::support::Ticket;
+use crate::domain::timeline::TimelineEntry;
 use crate::error::AppError;
 use crate::gateway::{
     ChargeOutcome, ChargePurpose, ChargeRequest, MethodDescriptor, PaymentGateway,
 };
-use crate::service::payment_change::{claim_token, token_used};
 
 pub const PAGE_SIZE: i64 = 10;
-
-impl Order {
-    pub fn state(&self) -> OrderStatus {
-        // The CHECK constraint admits only known states.
-        self.status.parse().unwrap_or(OrderStatus::Closed)
-    }
-
-    /// Order total before fees (goods + shipping): the installment principal.
-    pub fn principal(&self) -> Fen {
-        Fen(self.items_fen + self.shipping_fen)
-    }
-}
 
 pub struct OrderSummary {
     pub order: Order,
     pub items: Vec<OrderItem>,
     /// The first unpaid instalment of a paid installment order.
-    pub next_instalment: Option<InstalmentRow>,
+    pub next_instalment: Option<Instalment>,
 }
 
 pub struct OrdersPage {
@@ -64,45 +57,52 @@ pub async fn list(
         let count_of = |statuses: &[OrderStatus]| -> i64 {
             by_status
                 .iter()
-                .filter(|(s, _)| statuses.iter().any(|st| st.as_str() == s))
+                .filter(|(s, _)| statuses.contains(s))
                 .map(|(_, n)| n)
                 .sum()
         };
-        let counts: Vec<(OrderTab, i64)> = OrderTab::ALL
+        let counts = OrderTab::ALL
             .into_iter()
             .map(|t| (t, count_of(t.statuses())))
             .collect();
-        let total = count_of(tab.statuses());
-        let total_pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let total_pages = ((count_of(tab.statuses()) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let page = page.clamp(1, total_pages);
-        let statuses: Vec<&str> = tab.statuses().iter().map(|s| s.as_str()).collect();
-        let on_page = orders::OrderPage::new(user, &statuses, PAGE_SIZE, (page - 1) * PAGE_SIZE);
+        let on_page =
+            orders::OrderPage::new(user, tab.statuses(), PAGE_SIZE, (page - 1) * PAGE_SIZE);
         let found = orders::list_orders_for_owner(conn, on_page)?;
-        let mut items = orders::list_items_on_page(conn, on_page)?;
+        let items = orders::list_items_on_page(conn, on_page)?;
         let open = orders::list_open_instalments_on_page(conn, on_page)?;
-        let orders = found
-            .into_iter()
-            .map(|order| {
-                let (mine, rest): (Vec<_>, Vec<_>) =
-                    items.drain(..).partition(|i| i.order_id == order.id);
-                items = rest;
-                let next_instalment = open.iter().find(|i| i.order_id == order.id).cloned();
-                OrderSummary {
-                    order,
-                    items: mine,
-                    next_instalment,
-                }
-            })
-            .collect();
         Ok(OrdersPage {
             tab,
             page,
             total_pages,
             counts,
-            orders,
+            orders: summaries(found, items, &open),
         })
     })
     .await
+}
+
+/// Groups a page's items and next instalments under their orders.
+fn summaries(
+    found: Vec<Order>,
+    mut items: Vec<OrderItem>,
+    open: &[Instalment],
+) -> Vec<OrderSummary> {
+    found
+        .into_iter()
+        .map(|order| {
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                items.drain(..).partition(|i| i.order_id == order.id);
+            items = rest;
+            let next_instalment = open.iter().find(|i| i.order_id == order.id).cloned();
+            OrderSummary {
+                order,
+                items: mine,
+                next_instalment,
+            }
+        })
+        .collect()
 }
 
 pub struct OrderDetail {
@@ -111,47 +111,34 @@ pub struct OrderDetail {
     pub method: Option<PaymentMethod>,
     /// Where instalments are charged: the pinned method, else the account priority.
     pub repayment_method: Option<PaymentMethod>,
-    pub instalments: Vec<InstalmentRow>,
-    pub events: Vec<OrderEvent>,
+    pub instalments: Vec<Instalment>,
+    pub events: Vec<TimelineEntry>,
     /// The order this one replaced, and the order that replaced this one.
     pub replaces: Option<String>,
     pub replaced_by: Option<String>,
     pub tickets: Vec<Ticket>,
-}
-
-/// The method instalments of `order` are charged to: its pinned repayment
-/// method while that still exists, otherwise the owner's priority method.
-pub fn repayment_method(conn: &mut Conn, order: &Order) -> Result<Option<PaymentMethod>, AppError> {
-    if let Some(pinned) = order.repayment_method_id
-        && let Some(m) = pm::find_method_for_owner(conn, order.user_id, pinned)?
-    {
-        return Ok(Some(m));
-    }
-    Ok(pm::list_methods(conn, order.user_id)?.into_iter().next())
-}
-
-/// Closes the owner's order if its window has passed (state checked on read).
-pub async fn close_if_expired(
-    db: &Db,
-    user: UserId,
-    order_no: String,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    let order = db
-        .read(move |conn| owned_order(conn, user, &order_no))
-        .await?;
-    if order.state() == OrderStatus::PendingPayment && order.pay_deadline <= now {
-        db.write(move |conn| close_in_txn(conn, &order, now))
-            .await?;
-    }
-    Ok(())
+    pub actions: OrderActions,
 }
 
 impl OrderDetail {
     /// The next instalment not yet paid.
-    pub fn next_instalment(&self) -> Option<&InstalmentRow> {
-        self.instalments.iter().find(|i| i.status != "paid")
+    pub fn next_instalment(&self) -> Option<&Instalment> {
+        next_open(&self.instalments)
     }
+
+    /// The instalment whose charge was declined, if any.
+    pub fn overdue(&self) -> Option<&Instalment> {
+        self.instalments
+            .iter()
+            .find(|i| i.status == InstalmentStatus::Overdue)
+    }
+}
+
+/// The method instalments of `order` are charged to (SPEC "Which method pays
+/// an instalment", [`method::repayment_method`]).
+pub fn repayment_method(conn: &mut Conn, order: &Order) -> Result<Option<PaymentMethod>, AppError> {
+    let live = pm::list_methods(conn, order.user_id)?;
+    Ok(method::repayment_method(order.repayment_method_id, &live).cloned())
 }
 
 /// The owner's order, or `NotFound` for a malformed number, a missing order
@@ -165,6 +152,23 @@ pub(crate) fn owned_order(
         return Err(AppError::NotFound);
     }
     orders::find_order_for_owner(conn, user, order_no)?.ok_or(AppError::NotFound)
+}
+
+/// Closes the owner's order if its window has passed (state checked on read).
+pub async fn close_if_expired(
+    db: &Db,
+    user: UserId,
+    order_no: String,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let order = db
+        .read(move |conn| owned_order(conn, user, &order_no))
+        .await?;
+    if order.status == OrderStatus::PendingPayment && order.pay_deadline <= now {
+        db.write(move |conn| apply(conn, &order, OrderEvent::Close, Actor::System, now))
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn detail(
@@ -190,6 +194,7 @@ pub async fn detail(
             replaces,
             replaced_by: orders::find_replacement(conn, order.id)?.map(|o| o.order_no),
             tickets: tickets::list_tickets_for_order(conn, order.id)?,
+            actions: order.actions(now),
             order,
         })
     })
@@ -197,31 +202,52 @@ pub async fn detail(
 }
 
 /// Gives the items' stock back.
-pub(crate) fn release_items(conn: &mut Conn, order: OrderId) -> Result<(), AppError> {
+fn release_items(conn: &mut Conn, order: OrderId) -> Result<(), AppError> {
     for item in orders::list_items(conn, order)? {
         catalog::release_stock(conn, item.product_id, item.quantity)?;
     }
     Ok(())
 }
 
-/// Closes one expired unpaid order; false if it was no longer open or not expired.
-fn close_in_txn(conn: &mut Conn, order: &Order, now: NaiveDateTime) -> Result<bool, AppError> {
-    if !orders::mark_closed(conn, order.id, now)? {
+/// The one way an order changes state: `event` through
+/// [`OrderStatus::transition`] as a guarded update, the stock of a cancelled
+/// or closed order released, and the timeline entry written. False when the
+/// event does not apply (anymore): another request got there first.
+pub(crate) fn apply(
+    conn: &mut Conn,
+    order: &Order,
+    event: OrderEvent,
+    actor: Actor,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    apply_noted(conn, order, event, actor, None, now)
+}
+
+/// [`apply`], with a note on the timeline entry (a reason, a transaction).
+fn apply_noted(
+    conn: &mut Conn,
+    order: &Order,
+    event: OrderEvent,
+    actor: Actor,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let Ok(to) = order.status.transition(event) else {
+        return Ok(false);
+    };
+    if !orders::transition(conn, order.id, order.status, event, now)? {
         return Ok(false);
     }
-    release_items(conn, order.id)?;
-    timeline::record(
-        conn,
-        order.id,
-        now,
-        Actor::System,
-        Entry::change(
-            "closed",
-            OrderStatus::PendingPayment.as_str(),
-            OrderStatus::Closed.as_str(),
-        ),
-    )?;
-    tracing::info!(order_no = %order.order_no, "unpaid order closed");
+    if matches!(to, OrderStatus::Cancelled | OrderStatus::Closed) {
+        release_items(conn, order.id)?;
+    }
+    let entry = Entry::transition(EventKind::of(event), order.status, to);
+    let entry = match note {
+        Some(n) => entry.note(n),
+        None => entry,
+    };
+    timeline::record(conn, order.id, now, actor, entry)?;
+    tracing::info!(order_no = %order.order_no, from = %order.status, to = %to, "order state changed");
     Ok(true)
 }
 
@@ -233,12 +259,7 @@ pub async fn close_expired(
     user: Option<UserId>,
 ) -> Result<usize, AppError> {
     let expired = db
-        .read(move |conn| {
-            Ok(match user {
-                Some(u) => orders::list_expired_unpaid_for(conn, u, now)?,
-                None => orders::list_expired_unpaid(conn, now)?,
-            })
-        })
+        .read(move |conn| Ok(orders::list_expired_unpaid(conn, user, now)?))
         .await?;
     if expired.is_empty() {
         return Ok(0);
@@ -246,7 +267,7 @@ pub async fn close_expired(
     db.write(move |conn| {
         let mut closed = 0;
         for order in &expired {
-            if close_in_txn(conn, order, now)? {
+            if apply(conn, order, OrderEvent::Close, Actor::System, now)? {
                 closed += 1;
             }
         }
@@ -266,6 +287,23 @@ pub enum Refusal {
     AlreadyDone,
 }
 
+/// What a pending order's action finds: go ahead, or why not (closing an
+/// order whose window passed on the way).
+fn check_pending(
+    conn: &mut Conn,
+    order: &Order,
+    now: NaiveDateTime,
+) -> Result<Result<(), Refusal>, AppError> {
+    if order.status != OrderStatus::PendingPayment {
+        return Ok(Err(Refusal::State(order.status)));
+    }
+    if order.pay_deadline <= now {
+        apply(conn, order, OrderEvent::Close, Actor::System, now)?;
+        return Ok(Err(Refusal::Expired));
+    }
+    Ok(Ok(()))
+}
+
 pub async fn cancel(
     db: &Db,
     user: UserId,
@@ -275,30 +313,40 @@ pub async fn cancel(
 ) -> Result<Result<(), Refusal>, AppError> {
     db.write(move |conn| {
         let order = owned_order(conn, user, &order_no)?;
-        if token_used(conn, token.as_deref())? {
+        if tokens::used(conn, token.as_deref())? {
             return Ok(Err(Refusal::AlreadyDone));
         }
-        if order.state() == OrderStatus::PendingPayment && order.pay_deadline <= now {
-            close_in_txn(conn, &order, now)?;
-            return Ok(Err(Refusal::Expired));
+        if let Err(r) = check_pending(conn, &order, now)? {
+            return Ok(Err(r));
         }
-        let from = OrderStatus::PendingPayment.as_str();
-        if !orders::transition(conn, order.id, from, OrderStatus::Cancelled.as_str(), now)? {
-            return Ok(Err(Refusal::State(order.state())));
-        }
-        claim_token(conn, user, token.as_deref(), now)?;
-        orders::set_cancel_reason(conn, order.id, "shopper")?;
-        release_items(conn, order.id)?;
-        timeline::record(
-            conn,
-            order.id,
-            now,
-            Actor::Shopper,
-            Entry::change("cancelled", from, OrderStatus::Cancelled.as_str()).note("shopper"),
-        )?;
+        cancel_in(conn, &order, CancelReason::Shopper, now)?;
+        tokens::claim(conn, user, token.as_deref(), now)?;
         Ok(Ok(()))
     })
     .await
+}
+
+/// Cancels an unpaid order for `reason` (state, stock, timeline). False when
+/// another request changed it first.
+pub(crate) fn cancel_in(
+    conn: &mut Conn,
+    order: &Order,
+    reason: CancelReason,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let event = OrderEvent::Cancel;
+    if !apply_noted(
+        conn,
+        order,
+        event,
+        Actor::Shopper,
+        Some(reason.as_str()),
+        now,
+    )? {
+        return Ok(false);
+    }
+    orders::set_cancel_reason(conn, order.id, reason)?;
+    Ok(true)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,8 +360,9 @@ pub enum PayOutcome {
     MethodGone,
 }
 
-/// Pays an unpaid order with its method: the gateway call happens outside
-/// any transaction; the state change is a guarded update afterwards.
+/// Pays an unpaid order with its method: claim the form token and check the
+/// order ([`begin_payment`]), call the gateway outside any transaction, then
+/// record the result ([`record_payment`] or [`record_decline`]).
 pub async fn pay(
     db: &Db,
     gateway: Arc<dyn PaymentGateway>,
@@ -323,137 +372,142 @@ pub async fn pay(
     now: NaiveDateTime,
 ) -> Result<PayOutcome, AppError> {
     let no = order_no.clone();
-    let found = db
-        .write(move |conn| {
-            let order = owned_order(conn, user, &no)?;
-            if token_used(conn, token.as_deref())? {
-                return Ok(None);
-            }
-            claim_token(conn, user, token.as_deref(), now)?;
-            let method = pm::find_method(conn, order.payment_method_id)?;
-            Ok(Some((order, method)))
-        })
+    let begun = db
+        .write(move |conn| begin_payment(conn, user, &no, token.as_deref(), now))
         .await?;
-    let Some((order, method)) = found else {
-        return Ok(PayOutcome::Refused(Refusal::AlreadyDone));
+    let (order, method) = match begun {
+        Ok(found) => found,
+        Err(outcome) => return Ok(outcome),
     };
-    if order.state() != OrderStatus::PendingPayment {
-        return Ok(PayOutcome::Refused(Refusal::State(order.state())));
-    }
-    if order.pay_deadline <= now {
-        db.write(move |conn| close_in_txn(conn, &order, now))
-            .await?;
-        return Ok(PayOutcome::Refused(Refusal::Expired));
-    }
-    let Some(method) = method.filter(|m| m.removed_at.is_none()) else {
-        return Ok(PayOutcome::MethodGone);
-    };
-    let request = ChargeRequest {
-        reference: order.order_no.clone(),
-        amount: Fen(order.total_fen),
-        purpose: if order.term_months.is_some() {
-            ChargePurpose::InstalmentAgreement
-        } else {
-            ChargePurpose::Payment
-        },
-        method: MethodDescriptor {
-            kind: method.kind.clone(),
-            last4: method.last4.clone(),
-            account_label: method.account_label.clone(),
-        },
-    };
-    let outcome = actix_web::web::block(move || gateway.charge(&request)).await?;
-    match outcome {
+    let request = charge_request(&order, &method);
+    match super::off_thread(move || gateway.charge(&request)).await? {
         ChargeOutcome::Declined { reason } => {
             let note = reason.clone();
-            db.write(move |conn| {
-                timeline::record(
-                    conn,
-                    order.id,
-                    now,
-                    Actor::System,
-                    Entry::new("payment_declined").note(&note),
-                )
-            })
-            .await?;
+            db.write(move |conn| record_decline(conn, &order, &note, now))
+                .await?;
             tracing::info!(order_no = %order_no, %reason, "payment declined");
             Ok(PayOutcome::Declined { reason })
         }
         ChargeOutcome::Approved { transaction_id } => {
-            db.write(move |conn| {
-                if !orders::mark_paid(conn, order.id, now)? {
-                    let current = orders::find_order(conn, order.id)?
-                        .map_or(OrderStatus::Closed, |o| o.state());
-                    return Ok(PayOutcome::Refused(Refusal::State(current)));
-                }
-                if let Some(months) = order.term_months.and_then(|m| u32::try_from(m).ok()) {
-                    let rows: Vec<NewInstalment> = plan::schedule(
-                        order.principal(),
-                        months,
-                        BasisPoints(order.monthly_fee_bp),
-                        local_date(now),
-                    )
-                    .map_err(|e| AppError::Internal(anyhow::anyhow!("schedule: {e}")))?
-                    .into_iter()
-                    .map(|i| NewInstalment {
-                        order_id: order.id,
-                        seq: i32::try_from(i.seq).unwrap_or(i32::MAX),
-                        due_on: i.due,
-                        principal_fen: i.principal.0,
-                        fee_fen: i.fee.0,
-                        status: "due",
-                        paid_at: None,
-                    })
-                    .collect();
-                    orders::insert_instalments(conn, &rows)?;
-                }
-                timeline::record(
-                    conn,
-                    order.id,
-                    now,
-                    Actor::Shopper,
-                    Entry::change(
-                        "paid",
-                        OrderStatus::PendingPayment.as_str(),
-                        OrderStatus::Paid.as_str(),
-                    )
-                    .note(&transaction_id),
-                )?;
-                Ok(PayOutcome::Paid)
-            })
-            .await
+            db.write(move |conn| record_payment(conn, &order, &transaction_id, now))
+                .await
         }
     }
 }
 
+/// Step 1 of paying: the token is claimed and the order is still payable
+/// with a live method; otherwise the outcome to report.
+pub(crate) fn begin_payment(
+    conn: &mut Conn,
+    user: UserId,
+    order_no: &str,
+    token: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<Result<(Order, PaymentMethod), PayOutcome>, AppError> {
+    let order = owned_order(conn, user, order_no)?;
+    if tokens::used(conn, token)? {
+        return Ok(Err(PayOutcome::Refused(Refusal::AlreadyDone)));
+    }
+    tokens::claim(conn, user, token, now)?;
+    if let Err(r) = check_pending(conn, &order, now)? {
+        return Ok(Err(PayOutcome::Refused(r)));
+    }
+    match pm::find_method(conn, order.payment_method_id)?.filter(PaymentMethod::is_live) {
+        Some(method) => Ok(Ok((order, method))),
+        None => Ok(Err(PayOutcome::MethodGone)),
+    }
+}
+
+/// Paying in full captures the total; an installment order authorizes the
+/// plan (nothing captured now; each instalment is captured when due).
+pub(crate) fn charge_request(order: &Order, method: &PaymentMethod) -> ChargeRequest {
+    ChargeRequest {
+        reference: order.order_no.clone(),
+        amount: order.total_fen,
+        purpose: if order.is_installment() {
+            ChargePurpose::InstalmentAgreement
+        } else {
+            ChargePurpose::Payment
+        },
+        method: MethodDescriptor::of(method),
+    }
+}
+
+fn record_decline(
+    conn: &mut Conn,
+    order: &Order,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    timeline::record(
+        conn,
+        order.id,
+        now,
+        Actor::System,
+        Entry::new(EventKind::PaymentDeclined).note(reason),
+    )
+}
+
+/// Step 3 of paying, after the gateway approved: pending → paid (guarded),
+/// the repayment schedule of an installment order, the timeline.
+pub(crate) fn record_payment(
+    conn: &mut Conn,
+    order: &Order,
+    transaction_id: &str,
+    now: NaiveDateTime,
+) -> Result<PayOutcome, AppError> {
+    if !apply_noted(
+        conn,
+        order,
+        OrderEvent::Pay,
+        Actor::Shopper,
+        Some(transaction_id),
+        now,
+    )? {
+        let current = orders::find_order(conn, order.id)?.map_or(OrderStatus::Closed, |o| o.status);
+        return Ok(PayOutcome::Refused(Refusal::State(current)));
+    }
+    start_schedule(conn, order, now)?;
+    Ok(PayOutcome::Paid)
+}
+
+/// An installment order's repayment schedule, from the payment date
+/// ([`plan::schedule`]); nothing for an order paid in full.
+fn start_schedule(conn: &mut Conn, order: &Order, now: NaiveDateTime) -> Result<(), AppError> {
+    let Plan::Installment { months } = order.plan else {
+        return Ok(());
+    };
+    let rows: Vec<NewInstalment> = plan::schedule(
+        order.principal(),
+        months,
+        order.monthly_fee_bp,
+        local_date(now),
+    )
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("schedule: {e}")))?
+    .into_iter()
+    .map(|i| NewInstalment {
+        order_id: order.id,
+        seq: i32::try_from(i.seq).unwrap_or(i32::MAX),
+        due_on: i.due,
+        principal_fen: i.principal,
+        fee_fen: i.fee,
+        status: InstalmentStatus::Due,
+    })
+    .collect();
+    orders::insert_instalments(conn, &rows)?;
+    Ok(())
+}
+
 /// Fulfilment steps (paid → shipped → completed), for operations and demo data.
-pub async fn advance_fulfilment(
-    db: &Db,
-    order_no: String,
-    to: OrderStatus,
+pub fn advance_fulfilment(
+    conn: &mut Conn,
+    order_no: &str,
+    event: OrderEvent,
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
-    db.write(move |conn| {
-        let order = orders::find_order_by_no(conn, &order_no)?.ok_or(AppError::NotFound)?;
-        let from = order.state();
-        let event = match to {
-            OrderStatus::Shipped => crate::domain::order::OrderEvent::Ship,
-            OrderStatus::Completed => crate::domain::order::OrderEvent::Complete,
-            _ => return Ok(false),
-        };
-        if from.transition(event) != Ok(to)
-            || !orders::transition(conn, order.id, from.as_str(), to.as_str(), now)?
-        {
-            return Ok(false);
-        }
-        timeline::record(
-            conn,
-            order.id,
-            now,
-            Actor::System,
-            Entry::change(to.as_str(), from.as_str(), to.as_str()),
-        )?;
-        Ok(true)
-    })
-    .await
+    let order = orders::find_order_by_no(conn, order_no)?.ok_or(AppError::NotFound)?;
+    if !matches!(event, OrderEvent::Ship | OrderEvent::Complete) {
+        return Ok(false);
+    }
+    apply(conn, &order, event, Actor::System, now)
 }

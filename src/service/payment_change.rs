@@ -7,17 +7,19 @@ use chrono::NaiveDateTime;
 
 use super::Settings;
 use super::cart::MAX_QUANTITY;
-use super::orders::{close_if_expired, owned_order, release_items};
+use super::orders::{cancel_in, close_if_expired, owned_order};
 use super::pricing::{eligible_quote, list_terms};
-use super::timeline::{self, Actor, Entry};
+use super::timeline::{self, Actor, Entry, EventKind};
+use super::tokens;
 use crate::clock::local_date;
-use crate::db::ids::{PaymentMethodId, UserId};
-use crate::db::orders::{self, Order, OrderItem};
-use crate::db::payment_methods::{self as pm, PaymentMethod};
+use crate::db::orders;
+use crate::db::payment_methods as pm;
 use crate::db::{Conn, Db, cart, catalog};
-use crate::domain::order::OrderStatus;
+use crate::domain::ids::{PaymentMethodId, UserId};
+use crate::domain::method::PaymentMethod;
+use crate::domain::order::{CancelReason, Order, OrderItem, OrderStatus, ShippingMethod};
 use crate::domain::payment_change::{ChangeKind, ChangePath, classify, decide};
-use crate::domain::plan::{self, Plan, PlanError, Quote};
+use crate::domain::plan::{self, Plan, PlanError, Quote, Step};
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 
@@ -31,22 +33,13 @@ pub struct ChangeView {
     pub terms: Vec<(u32, BasisPoints)>,
 }
 
-impl Order {
-    pub fn plan(&self) -> Plan {
-        match self.term_months.and_then(|m| u32::try_from(m).ok()) {
-            Some(months) => Plan::Installment { months },
-            None => Plan::Full,
-        }
-    }
-}
-
 impl ChangeView {
     /// The order's current plan at its own (snapshotted) rate, as if paid today.
     pub fn current_quote(&self, now: NaiveDateTime) -> Option<Quote> {
         plan::quote(
             self.order.principal(),
-            self.order.plan(),
-            BasisPoints(self.order.monthly_fee_bp),
+            self.order.plan,
+            self.order.monthly_fee_bp,
             local_date(now),
         )
         .ok()
@@ -81,7 +74,7 @@ pub async fn load(
     db.read(move |conn| {
         let order = owned_order(conn, user, &order_no)?;
         Ok(ChangeView {
-            path: decide(order.state(), order.pay_deadline, now),
+            path: decide(order.status, order.pay_deadline, now),
             items: orders::list_items(conn, order.id)?,
             current_method: pm::find_method(conn, order.payment_method_id)?,
             methods: pm::list_methods(conn, user)?,
@@ -98,10 +91,21 @@ pub enum ChangeOutcome {
     Unchanged,
     /// Only the method changed; the order is ready to pay.
     MethodChanged,
-    /// The order was cancelled and its items are back in the cart; continue at `checkout`.
-    NewContract { checkout: String },
+    /// The order was cancelled and its items are back in the cart; checkout
+    /// continues with this choice preselected.
+    NewContract(Preselected),
     /// This form was submitted before; its result stands.
     AlreadyDone,
+}
+
+/// What checkout opens with after a new-contract change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preselected {
+    pub shipping: ShippingMethod,
+    pub plan: Plan,
+    pub method: PaymentMethodId,
+    /// The cancelled order the new one replaces.
+    pub replaces: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,28 +124,6 @@ pub struct ChangeRequest {
     pub token: Option<String>,
 }
 
-/// Whether a one-time form token was used before. Checked and later claimed
-/// inside one immediate transaction, so no two requests can both pass.
-pub fn token_used(conn: &mut Conn, token: Option<&str>) -> Result<bool, AppError> {
-    match token {
-        Some(t) => Ok(orders::form_token_exists(conn, t)?),
-        None => Ok(false),
-    }
-}
-
-/// Claims the token as part of the effect it guards.
-pub fn claim_token(
-    conn: &mut Conn,
-    user: UserId,
-    token: Option<&str>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    if let Some(t) = token {
-        orders::claim_form_token(conn, user, t, now)?;
-    }
-    Ok(())
-}
-
 pub async fn confirm(
     db: &Db,
     settings: &Settings,
@@ -152,105 +134,116 @@ pub async fn confirm(
 ) -> Result<Result<ChangeOutcome, ChangeRefusal>, AppError> {
     let settings = settings.clone();
     db.write(move |conn| {
-        if token_used(conn, request.token.as_deref())? {
+        if tokens::used(conn, request.token.as_deref())? {
             return Ok(Ok(ChangeOutcome::AlreadyDone));
         }
         let order = owned_order(conn, user, &order_no)?;
-        let path = decide(order.state(), order.pay_deadline, now);
-        if path != ChangePath::SelfService {
-            return Ok(Err(ChangeRefusal::NotAllowed(path)));
-        }
         // Every check comes before the first write: a refusal changes nothing.
-        let refuse = |r: ChangeRefusal| Ok(Err(r));
-        if !request.acknowledged {
-            return refuse(ChangeRefusal::NotAcknowledged);
-        }
-        let Some(method) = pm::find_method_for_owner(conn, user, request.method)? else {
-            return refuse(ChangeRefusal::MethodNotFound);
+        let method = match check_choice(conn, &order, &request, &settings, now)? {
+            Ok(m) => m,
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        let terms = list_terms(conn)?;
-        if let Err(e) = eligible_quote(
-            order.principal(),
-            request.plan,
-            &terms,
-            Some(&method),
-            &settings,
-            now,
-        ) {
-            return refuse(ChangeRefusal::Plan(e));
-        }
-        claim_token(conn, user, request.token.as_deref(), now)?;
-        match classify(
-            order.plan(),
-            order.payment_method_id,
-            request.plan,
-            method.id,
-        ) {
-            ChangeKind::Unchanged => Ok(Ok(ChangeOutcome::Unchanged)),
-            ChangeKind::MethodOnly => {
-                if !orders::change_method(conn, order.id, order.payment_method_id, method.id)? {
-                    return Ok(Ok(ChangeOutcome::AlreadyDone));
-                }
-                let before = pm::find_method(conn, order.payment_method_id)?
-                    .map(|m| m.describe())
-                    .unwrap_or_default();
-                timeline::record(
-                    conn,
-                    order.id,
-                    now,
-                    Actor::Shopper,
-                    Entry::change("method_changed", &before, &method.describe()),
-                )?;
-                Ok(Ok(ChangeOutcome::MethodChanged))
-            }
-            ChangeKind::NewContract => {
-                let from = OrderStatus::PendingPayment.as_str();
-                if !orders::transition(conn, order.id, from, OrderStatus::Cancelled.as_str(), now)?
-                {
-                    return Ok(Ok(ChangeOutcome::AlreadyDone));
-                }
-                orders::set_cancel_reason(conn, order.id, "payment_changed")?;
-                release_items(conn, order.id)?;
-                let items = orders::list_items(conn, order.id)?;
-                items_back_to_cart(conn, user, &items, now)?;
-                let new_plan = request.plan.to_string();
-                timeline::record(
-                    conn,
-                    order.id,
-                    now,
-                    Actor::Shopper,
-                    Entry::change("cancelled", from, OrderStatus::Cancelled.as_str())
-                        .note("payment_changed"),
-                )?;
-                timeline::record(
-                    conn,
-                    order.id,
-                    now,
-                    Actor::Shopper,
-                    Entry::change("plan_change", &order.plan().to_string(), &new_plan),
-                )?;
-                let query = serde_urlencoded::to_string([
-                    ("shipping_method", order.shipping_method.clone()),
-                    ("plan", request.plan.kind().as_str().to_owned()),
-                    (
-                        "term",
-                        request
-                            .plan
-                            .months()
-                            .map(|m| m.to_string())
-                            .unwrap_or_default(),
-                    ),
-                    ("payment_method_id", method.id.to_string()),
-                    ("replaces", order.order_no.clone()),
-                ])
-                .map_err(|e| AppError::Internal(e.into()))?;
-                Ok(Ok(ChangeOutcome::NewContract {
-                    checkout: format!("/checkout?{query}"),
-                }))
-            }
-        }
+        tokens::claim(conn, user, request.token.as_deref(), now)?;
+        let outcome = match classify(order.plan, order.payment_method_id, request.plan, method.id) {
+            ChangeKind::Unchanged => ChangeOutcome::Unchanged,
+            ChangeKind::MethodOnly => change_method_in(conn, &order, &method, now)?,
+            ChangeKind::NewContract => replace_contract(conn, &order, request.plan, &method, now)?,
+        };
+        Ok(Ok(outcome))
     })
     .await
+}
+
+/// The checks of a confirmation, in the same order as checkout's: the order
+/// may be changed by the shopper, the method is theirs, the plan is eligible
+/// with it, the acknowledgement is given.
+fn check_choice(
+    conn: &mut Conn,
+    order: &Order,
+    request: &ChangeRequest,
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> Result<Result<PaymentMethod, ChangeRefusal>, AppError> {
+    let path = decide(order.status, order.pay_deadline, now);
+    if path != ChangePath::SelfService {
+        return Ok(Err(ChangeRefusal::NotAllowed(path)));
+    }
+    let Some(method) = pm::find_method_for_owner(conn, order.user_id, request.method)? else {
+        return Ok(Err(ChangeRefusal::MethodNotFound));
+    };
+    let terms = list_terms(conn)?;
+    if let Err(e) = eligible_quote(
+        order.principal(),
+        request.plan,
+        &terms,
+        Some(&method),
+        settings,
+        now,
+    ) {
+        return Ok(Err(ChangeRefusal::Plan(e)));
+    }
+    if request.plan.needs_acknowledgement(Step::PaymentChange) && !request.acknowledged {
+        return Ok(Err(ChangeRefusal::NotAcknowledged));
+    }
+    Ok(Ok(method))
+}
+
+/// Same plan and term, another method: the order keeps its number, items
+/// and stock hold and just takes the new method.
+fn change_method_in(
+    conn: &mut Conn,
+    order: &Order,
+    method: &PaymentMethod,
+    now: NaiveDateTime,
+) -> Result<ChangeOutcome, AppError> {
+    if !orders::change_method(conn, order.id, order.payment_method_id, method.id)? {
+        return Ok(ChangeOutcome::AlreadyDone);
+    }
+    let before = pm::find_method(conn, order.payment_method_id)?
+        .map(|m| m.describe())
+        .unwrap_or_default();
+    timeline::record(
+        conn,
+        order.id,
+        now,
+        Actor::Shopper,
+        Entry::change(EventKind::MethodChanged, &before, &method.describe()),
+    )?;
+    Ok(ChangeOutcome::MethodChanged)
+}
+
+/// A new plan or term is a new contract: the order is cancelled (reason:
+/// payment changed), its stock released and its items put back in the cart;
+/// checkout continues with the choice preselected.
+fn replace_contract(
+    conn: &mut Conn,
+    order: &Order,
+    plan: Plan,
+    method: &PaymentMethod,
+    now: NaiveDateTime,
+) -> Result<ChangeOutcome, AppError> {
+    if !cancel_in(conn, order, CancelReason::PaymentChanged, now)? {
+        return Ok(ChangeOutcome::AlreadyDone);
+    }
+    let items = orders::list_items(conn, order.id)?;
+    items_back_to_cart(conn, order.user_id, &items, now)?;
+    timeline::record(
+        conn,
+        order.id,
+        now,
+        Actor::Shopper,
+        Entry::change(
+            EventKind::PlanChange,
+            &order.plan.to_string(),
+            &plan.to_string(),
+        ),
+    )?;
+    Ok(ChangeOutcome::NewContract(Preselected {
+        shipping: order.shipping_method,
+        plan,
+        method: method.id,
+        replaces: order.order_no.clone(),
+    }))
 }
 
 /// Puts items back in the cart, merged with what is there (at most 99 a line).
@@ -295,13 +288,13 @@ pub async fn buy_again(
 ) -> Result<Result<Vec<ItemChange>, OrderStatus>, AppError> {
     db.write(move |conn| {
         let order = owned_order(conn, user, &order_no)?;
-        if order.state() == OrderStatus::PendingPayment {
-            return Ok(Err(OrderStatus::PendingPayment));
+        if !order.actions(now).buy_again {
+            return Ok(Err(order.status));
         }
-        if token_used(conn, token.as_deref())? {
+        if tokens::used(conn, token.as_deref())? {
             return Ok(Ok(Vec::new()));
         }
-        claim_token(conn, user, token.as_deref(), now)?;
+        tokens::claim(conn, user, token.as_deref(), now)?;
         let items = orders::list_items(conn, order.id)?;
         items_back_to_cart(conn, user, &items, now)?;
         let mut changes = Vec::new();
@@ -312,8 +305,8 @@ pub async fn buy_again(
                 changes.push(ItemChange {
                     name_zh: item.name_zh.clone(),
                     name_en: item.name_en.clone(),
-                    old_price: Fen(item.unit_price_fen),
-                    new_price: Fen(p.price_fen),
+                    old_price: item.unit_price_fen,
+                    new_price: p.price_fen,
                     stock: p.stock,
                     quantity: item.quantity,
                 });

@@ -3,11 +3,10 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::db::ids::UserId;
-use crate::db::payment_methods::{self as pm, NewPaymentMethod, PaymentMethod};
+use crate::db::payment_methods::{self as pm, NewPaymentMethod};
 use crate::db::{Conn, Db};
-use crate::domain::card::CardExpiry;
-use crate::domain::method::{MethodFieldError, ValidMethod, validate_new_method};
+use crate::domain::ids::{PaymentMethodId, UserId};
+use crate::domain::method::{MethodFieldError, PaymentMethod, ValidMethod, validate_new_method};
 use crate::error::AppError;
 
 /// The add-method form as typed.
@@ -20,29 +19,17 @@ pub struct MethodInput {
     pub account_label: String,
 }
 
-impl PaymentMethod {
-    /// The card's expiry, for cards.
-    pub fn expiry(&self) -> Option<CardExpiry> {
-        match (self.expiry_year, self.expiry_month) {
-            (Some(year), Some(month)) => u32::try_from(month)
-                .ok()
-                .map(|month| CardExpiry { year, month }),
-            _ => None,
-        }
-    }
-
-    /// `VISA •••• 1111` or the masked wallet account.
-    pub fn describe(&self) -> String {
-        match (&self.brand, &self.last4, &self.account_label) {
-            (Some(brand), Some(last4), _) => format!("{} •••• {last4}", brand.to_uppercase()),
-            (_, _, Some(label)) => label.clone(),
-            _ => String::new(),
-        }
-    }
-}
-
 pub async fn list(db: &Db, user: UserId) -> Result<Vec<PaymentMethod>, AppError> {
     db.read(move |conn| Ok(pm::list_methods(conn, user)?)).await
+}
+
+/// A live method of this owner; another account's is `None`.
+pub fn find_for_owner(
+    conn: &mut Conn,
+    user: UserId,
+    id: PaymentMethodId,
+) -> Result<Option<PaymentMethod>, AppError> {
+    Ok(pm::find_method_for_owner(conn, user, id)?)
 }
 
 /// Stores a validated method (used by the form and by seeds).
@@ -55,7 +42,7 @@ pub fn insert_valid(
     let position = pm::next_position(conn, user)?;
     let new = NewPaymentMethod {
         user_id: user,
-        kind: m.kind.as_str(),
+        kind: m.kind,
         brand: m.brand,
         last4: m.last4.as_deref(),
         expiry_month: m.expiry.and_then(|e| i32::try_from(e.month).ok()),

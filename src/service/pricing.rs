@@ -7,7 +7,7 @@ use super::Settings;
 use crate::clock::local_date;
 use crate::db::Conn;
 use crate::db::orders;
-use crate::db::payment_methods::PaymentMethod;
+use crate::domain::method::PaymentMethod;
 use crate::domain::plan::{self, Plan, PlanError, Quote};
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
@@ -49,6 +49,6 @@ pub fn eligible_quote(
 pub fn list_terms(conn: &mut Conn) -> Result<Vec<(u32, BasisPoints)>, AppError> {
     Ok(orders::list_terms(conn)?
         .into_iter()
-        .filter_map(|(m, bp)| u32::try_from(m).ok().map(|m| (m, BasisPoints(bp))))
+        .filter_map(|(m, bp)| u32::try_from(m).ok().map(|m| (m, bp)))
         .collect())
 }

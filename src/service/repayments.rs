@@ -7,13 +7,15 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDateTime};
 
 use super::orders::repayment_method;
-use super::timeline::{self, Actor, Entry};
+use super::timeline::{self, Actor, Entry, EventKind};
 use crate::clock::local_date;
-use crate::db::ids::{PaymentMethodId, UserId};
-use crate::db::orders::{self, InstalmentRow, Order};
-use crate::db::payment_methods::{self as pm, PaymentMethod};
+use crate::db::orders::{self, OrderPage};
+use crate::db::payment_methods as pm;
 use crate::db::{Conn, Db};
 use crate::domain::Fen;
+use crate::domain::ids::{PaymentMethodId, UserId};
+use crate::domain::method::{PaymentMethod, priority_method};
+use crate::domain::order::{Instalment, Order, OrderStatus, next_open};
 use crate::error::AppError;
 use crate::gateway::{
     ChargeOutcome, ChargePurpose, ChargeRequest, MethodDescriptor, PaymentGateway,
@@ -26,14 +28,14 @@ pub const RETRY_AFTER: Duration = Duration::hours(6);
 #[derive(Debug, Clone)]
 pub struct PlanImpact {
     pub order_no: String,
-    pub next: Option<InstalmentRow>,
+    pub next: Option<Instalment>,
     pub from: Option<PaymentMethod>,
     pub to: Option<PaymentMethod>,
 }
 
 impl PlanImpact {
     pub fn next_amount(&self) -> Option<Fen> {
-        self.next.as_ref().map(|i| Fen(i.principal_fen + i.fee_fen))
+        self.next.as_ref().map(Instalment::amount)
     }
 }
 
@@ -46,10 +48,8 @@ fn plans_following_priority(conn: &mut Conn, user: UserId) -> Result<Vec<Order>,
         .collect())
 }
 
-fn next_instalment(conn: &mut Conn, order: &Order) -> Result<Option<InstalmentRow>, AppError> {
-    Ok(orders::list_instalments(conn, order.id)?
-        .into_iter()
-        .find(|i| i.status != "paid"))
+fn next_instalment(conn: &mut Conn, order: &Order) -> Result<Option<Instalment>, AppError> {
+    Ok(next_open(&orders::list_instalments(conn, order.id)?).cloned())
 }
 
 fn impacts(
@@ -57,7 +57,7 @@ fn impacts(
     user: UserId,
     new_priority: &PaymentMethod,
 ) -> Result<Vec<PlanImpact>, AppError> {
-    let current = pm::list_methods(conn, user)?.into_iter().next();
+    let current = priority_method(&pm::list_methods(conn, user)?).cloned();
     let mut out = Vec::new();
     for order in plans_following_priority(conn, user)? {
         out.push(PlanImpact {
@@ -132,11 +132,34 @@ fn record_switches(
                 order.id,
                 now,
                 actor,
-                Entry::change("repayment_method_changed", &from, &to),
+                Entry::change(EventKind::RepaymentMethodChanged, &from, &to),
             )?;
         }
     }
     Ok(())
+}
+
+/// Pins a plan's remaining instalments to `method` (an agent's switch, or
+/// demo data) and records the change from the method that paid them before.
+pub fn pin_plan(
+    conn: &mut Conn,
+    order: &Order,
+    method: &PaymentMethod,
+    actor: Actor,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let before = repayment_method(conn, order)?
+        .map(|m| m.describe())
+        .unwrap_or_default();
+    orders::set_repayment_method(conn, order.id, Some(method.id))?;
+    let after = method.describe();
+    let entry = Entry::change(EventKind::RepaymentMethodChanged, &before, &after);
+    let entry = match note {
+        Some(n) => entry.note(n),
+        None => entry,
+    };
+    timeline::record(conn, order.id, now, actor, entry)
 }
 
 /// What removing a method does.
@@ -178,7 +201,7 @@ fn removal_impact_in(
     }
     let unpaid_orders = orders::list_orders_for_owner(
         conn,
-        orders::OrderPage::new(user, &["pending_payment"], 100, 0),
+        OrderPage::new(user, &[OrderStatus::PendingPayment], 100, 0),
     )?
     .into_iter()
     .filter(|o| o.payment_method_id == id)
@@ -248,88 +271,97 @@ pub async fn collect_due(
     gateway: Arc<dyn PaymentGateway>,
     now: NaiveDateTime,
 ) -> Result<(usize, usize), AppError> {
-    let today = local_date(now);
-    let due = db
-        .read(move |conn| {
-            let mut out = Vec::new();
-            for (instalment, order) in orders::list_collectable(conn, today, now)? {
-                let method = repayment_method(conn, &order)?;
-                out.push((instalment, order, method));
-            }
-            Ok(out)
-        })
-        .await?;
+    let due = db.read(move |conn| collectable(conn, now)).await?;
     let (mut charged, mut declined) = (0, 0);
     for (instalment, order, method) in due {
-        let amount = Fen(instalment.principal_fen + instalment.fee_fen);
-        let outcome = match &method {
-            Some(m) => {
-                let request = ChargeRequest {
-                    reference: format!("{}-{}", order.order_no, instalment.seq),
-                    amount,
-                    purpose: ChargePurpose::Instalment,
-                    method: MethodDescriptor {
-                        kind: m.kind.clone(),
-                        last4: m.last4.clone(),
-                        account_label: m.account_label.clone(),
-                    },
-                };
-                let gateway = gateway.clone();
-                actix_web::web::block(move || gateway.charge(&request)).await?
-            }
-            None => ChargeOutcome::Declined {
-                reason: "no_method".into(),
-            },
-        };
-        let described = method.as_ref().map(|m| m.describe()).unwrap_or_default();
-        let seq = instalment.seq.to_string();
+        let outcome = charge_one(&gateway, &order, &instalment, method.as_ref()).await?;
+        let described = method
+            .as_ref()
+            .map(PaymentMethod::describe)
+            .unwrap_or_default();
+        let approved = matches!(outcome, ChargeOutcome::Approved { .. });
+        let (no, seq) = (order.order_no.clone(), instalment.seq);
         let won = db
-            .write(move |conn| match &outcome {
-                ChargeOutcome::Approved { .. } => {
-                    let won = orders::mark_instalment_paid(conn, instalment.id, now)?;
-                    if won {
-                        timeline::record(
-                            conn,
-                            order.id,
-                            now,
-                            Actor::System,
-                            Entry::change("instalment_charged", &seq, &described)
-                                .note(&amount.to_string()),
-                        )?;
-                    }
-                    Ok(won.then_some(true))
-                }
-                ChargeOutcome::Declined { reason } => {
-                    let won = orders::mark_instalment_declined(
-                        conn,
-                        instalment.id,
-                        reason,
-                        now + RETRY_AFTER,
-                    )?;
-                    if won {
-                        timeline::record(
-                            conn,
-                            order.id,
-                            now,
-                            Actor::System,
-                            Entry::change("instalment_declined", &seq, &described).note(reason),
-                        )?;
-                    }
-                    Ok(won.then_some(false))
-                }
-            })
+            .write(move |conn| record_charge(conn, &order, &instalment, &outcome, &described, now))
             .await?;
-        match won {
-            Some(true) => {
-                tracing::info!(order_no = %order.order_no, seq = instalment.seq, amount_fen = amount.0, "instalment charged");
+        match (won, approved) {
+            (false, _) => {}
+            (true, true) => {
+                tracing::info!(order_no = %no, seq, "instalment charged");
                 charged += 1;
             }
-            Some(false) => {
-                tracing::info!(order_no = %order.order_no, seq = instalment.seq, "instalment declined");
+            (true, false) => {
+                tracing::info!(order_no = %no, seq, "instalment declined");
                 declined += 1;
             }
-            None => {}
         }
     }
     Ok((charged, declined))
+}
+
+/// Instalments to charge now, each with the method that pays it.
+fn collectable(
+    conn: &mut Conn,
+    now: NaiveDateTime,
+) -> Result<Vec<(Instalment, Order, Option<PaymentMethod>)>, AppError> {
+    let mut out = Vec::new();
+    for (instalment, order) in orders::list_collectable(conn, local_date(now), now)? {
+        let method = repayment_method(conn, &order)?;
+        out.push((instalment, order, method));
+    }
+    Ok(out)
+}
+
+/// One instalment at the gateway; without any method it is declined as such.
+async fn charge_one(
+    gateway: &Arc<dyn PaymentGateway>,
+    order: &Order,
+    instalment: &Instalment,
+    method: Option<&PaymentMethod>,
+) -> Result<ChargeOutcome, AppError> {
+    let Some(m) = method else {
+        return Ok(ChargeOutcome::Declined {
+            reason: "no_method".into(),
+        });
+    };
+    let request = ChargeRequest {
+        reference: format!("{}-{}", order.order_no, instalment.seq),
+        amount: instalment.amount(),
+        purpose: ChargePurpose::Instalment,
+        method: MethodDescriptor::of(m),
+    };
+    let gateway = gateway.clone();
+    super::off_thread(move || gateway.charge(&request)).await
+}
+
+/// The charge's result on the instalment (guarded: false when it was already
+/// paid) and the timeline.
+fn record_charge(
+    conn: &mut Conn,
+    order: &Order,
+    instalment: &Instalment,
+    outcome: &ChargeOutcome,
+    described: &str,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let seq = instalment.seq.to_string();
+    let (won, entry) = match outcome {
+        ChargeOutcome::Approved { .. } => (
+            orders::mark_instalment_paid(conn, instalment.id, now)?,
+            Entry::change(EventKind::InstalmentCharged, &seq, described),
+        ),
+        ChargeOutcome::Declined { reason } => (
+            orders::mark_instalment_declined(conn, instalment.id, reason, now + RETRY_AFTER)?,
+            Entry::change(EventKind::InstalmentDeclined, &seq, described).note(reason),
+        ),
+    };
+    if won {
+        let amount = instalment.amount().to_string();
+        let entry = match outcome {
+            ChargeOutcome::Approved { .. } => entry.note(&amount),
+            ChargeOutcome::Declined { .. } => entry,
+        };
+        timeline::record(conn, order.id, now, Actor::System, entry)?;
+    }
+    Ok(won)
 }

@@ -6,13 +6,18 @@
 use chrono::NaiveDateTime;
 
 use super::orders::repayment_method;
+use super::repayments::pin_plan;
 use super::support::{TicketView, ticket_view};
 use super::timeline::{self, Actor, Entry};
-use crate::db::ids::UserId;
-use crate::db::orders::{self, InstalmentRow};
+use crate::db::orders;
 use crate::db::payment_methods as pm;
 use crate::db::tickets;
 use crate::db::{Db, users};
+use crate::domain::ids::UserId;
+use crate::domain::method::PaymentMethod;
+use crate::domain::order::{Instalment, next_open};
+use crate::domain::support::TicketStatus;
+use crate::domain::timeline::EventKind;
 use crate::error::AppError;
 
 pub const REPLY_MAX: usize = 500;
@@ -32,10 +37,17 @@ impl Outcome {
         }
     }
 
-    fn status(self) -> &'static str {
+    fn status(self) -> TicketStatus {
         match self {
-            Outcome::Switched => "resolved",
-            Outcome::Declined => "declined",
+            Outcome::Switched => TicketStatus::Resolved,
+            Outcome::Declined => TicketStatus::Declined,
+        }
+    }
+
+    fn event(self) -> EventKind {
+        match self {
+            Outcome::Switched => EventKind::ServiceRequestResolved,
+            Outcome::Declined => EventKind::ServiceRequestDeclined,
         }
     }
 }
@@ -56,8 +68,15 @@ pub enum ResolveError {
 pub struct StaffTicket {
     pub view: TicketView,
     pub account: String,
-    pub instalments: Vec<InstalmentRow>,
-    pub current_repayment: Option<pm::PaymentMethod>,
+    pub instalments: Vec<Instalment>,
+    pub current_repayment: Option<PaymentMethod>,
+}
+
+impl StaffTicket {
+    /// Only a plan with unpaid instalments has a repayment method to switch.
+    pub fn can_switch(&self) -> bool {
+        next_open(&self.instalments).is_some()
+    }
 }
 
 pub async fn list(db: &Db) -> Result<Vec<TicketView>, AppError> {
@@ -110,38 +129,28 @@ pub async fn resolve(
     }
     db.write(move |conn| {
         let ticket = tickets::find_ticket_by_no(conn, &ticket_no)?.ok_or(AppError::NotFound)?;
-        if ticket.status != "open" {
+        if ticket.status != TicketStatus::Open {
             return Ok(Err(ResolveError::AlreadyHandled));
         }
         let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
         if outcome == Outcome::Switched {
-            let open_instalments = orders::list_instalments(conn, order.id)?.iter().any(|i| i.status != "paid");
-            if !open_instalments {
+            if next_open(&orders::list_instalments(conn, order.id)?).is_none() {
                 return Ok(Err(ResolveError::NothingToSwitch));
             }
             let Some(wanted) = pm::find_method_for_owner(conn, order.user_id, ticket.wanted_method_id)? else {
                 return Ok(Err(ResolveError::MethodGone));
             };
-            let before = repayment_method(conn, &order)?.map(|m| m.describe()).unwrap_or_default();
-            orders::set_repayment_method(conn, order.id, Some(wanted.id))?;
-            timeline::record(
-                conn,
-                order.id,
-                now,
-                Actor::Staff,
-                Entry::change("repayment_method_changed", &before, &wanted.describe()).note(&ticket.ticket_no),
-            )?;
+            pin_plan(conn, &order, &wanted, Actor::Staff, Some(&ticket.ticket_no), now)?;
         }
         if !tickets::close_ticket(conn, ticket.id, outcome.status(), &reply, agent, now)? {
             return Err(AppError::Internal(anyhow::anyhow!("ticket changed inside the write lock")));
         }
-        let kind = match outcome {
-            Outcome::Switched => "service_request_resolved",
-            Outcome::Declined => "service_request_declined",
-        };
-        let entry = Entry { kind, from: None, to: Some(&ticket.ticket_no), note: Some(&reply).filter(|r| !r.is_empty()).map(String::as_str) };
+        let mut entry = Entry::new(outcome.event()).to(&ticket.ticket_no);
+        if !reply.is_empty() {
+            entry = entry.note(&reply);
+        }
         timeline::record(conn, order.id, now, Actor::Staff, entry)?;
-        tracing::info!(ticket_no = %ticket.ticket_no, outcome = outcome.status(), "service request handled");
+        tracing::info!(ticket_no = %ticket.ticket_no, outcome = outcome.status().as_str(), "service request handled");
         Ok(Ok(()))
     })
     .await

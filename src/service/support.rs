@@ -8,13 +8,17 @@ use rand::Rng;
 use super::accounts::{LOCK_FOR, MAX_FAILURES, confirm_password};
 use super::orders::owned_order;
 use super::timeline::{self, Actor, Entry};
-use crate::db::ids::{PaymentMethodId, UserId};
-use crate::db::orders::{self, Order, OrderItem};
-use crate::db::payment_methods::{self as pm, PaymentMethod};
-use crate::db::tickets::{self, NewTicket, Ticket};
-use crate::db::{Db, users};
-use crate::domain::order::is_valid_order_no;
-use crate::domain::payment_change::{ChangePath, decide};
+use crate::clock::local_datetime;
+use crate::db::orders;
+use crate::db::payment_methods as pm;
+use crate::db::tickets::{self, NewTicket};
+use crate::db::{Conn, Db, users};
+use crate::domain::ids::{PaymentMethodId, UserId};
+use crate::domain::method::PaymentMethod;
+use crate::domain::order::{Order, OrderItem, is_valid_order_no};
+use crate::domain::payment_change::ChangePath;
+use crate::domain::support::{Ticket, TicketStatus, format_ticket_no};
+use crate::domain::timeline::EventKind;
 use crate::error::AppError;
 
 pub const MESSAGE_MAX: usize = 500;
@@ -129,77 +133,81 @@ pub async fn open(
         });
     }
 
-    db.write(move |conn| {
-        if let Some(t) = request.token.as_deref()
-            && let Some(ticket) = tickets::find_ticket_by_token(conn, user, t)?
-        {
-            return Ok(Ok(ticket.ticket_no));
+    db.write(move |conn| file_request(conn, user, &request, &message, errors, now))
+        .await
+}
+
+/// Files the request inside the caller's transaction, after the identity
+/// checks (whose `errors` come in): a repeated token lands on its ticket; the
+/// order must be the shopper's and one for a service request (rule 3), the
+/// wanted method theirs. Writes the ticket and the order's timeline.
+pub fn file_request(
+    conn: &mut Conn,
+    user: UserId,
+    request: &NewRequest,
+    message: &str,
+    mut errors: Vec<SupportError>,
+    now: NaiveDateTime,
+) -> Result<Result<String, Vec<SupportError>>, AppError> {
+    if let Some(t) = request.token.as_deref()
+        && let Some(ticket) = tickets::find_ticket_by_token(conn, user, t)?
+    {
+        return Ok(Ok(ticket.ticket_no));
+    }
+    let order = if is_valid_order_no(&request.order_no) {
+        orders::find_order_for_owner(conn, user, &request.order_no)?
+    } else {
+        None
+    };
+    match &order {
+        None => errors.push(SupportError::UnknownOrder),
+        Some(o) if !o.actions(now).request => {
+            errors.push(SupportError::NotEligible(o.actions(now).change));
         }
-        let order = if is_valid_order_no(&request.order_no) {
-            orders::find_order_for_owner(conn, user, &request.order_no)?
-        } else {
-            None
-        };
-        match &order {
-            None => errors.push(SupportError::UnknownOrder),
-            Some(o) => {
-                let path = decide(o.state(), o.pay_deadline, now);
-                if path != ChangePath::ServiceRequest {
-                    errors.push(SupportError::NotEligible(path));
-                }
-            }
-        }
-        let method = match request.method {
-            Some(id) => pm::find_method_for_owner(conn, user, id)?,
-            None => None,
-        };
-        if method.is_none() {
-            errors.push(SupportError::MethodNotFound);
-        }
-        let (Some(order), Some(method), true) = (order, method, errors.is_empty()) else {
-            return Ok(Err(errors));
-        };
-        users::clear_throttle(conn, &throttle_key(user))?;
-        let ticket_no = new_ticket_no(conn, now)?;
-        tickets::insert_ticket(
-            conn,
-            &NewTicket {
-                ticket_no: &ticket_no,
-                user_id: user,
-                order_id: order.id,
-                wanted_method_id: method.id,
-                message: &message,
-                status: "open",
-                submit_token: request.token.as_deref(),
-                created_at: now,
-            },
-        )?;
-        timeline::record(
-            conn,
-            order.id,
-            now,
-            Actor::Shopper,
-            Entry {
-                kind: "service_request_opened",
-                from: None,
-                to: Some(&ticket_no),
-                note: Some(&method.describe()),
-            },
-        )?;
-        tracing::info!(%ticket_no, order_no = %order.order_no, "service request opened");
-        Ok(Ok(ticket_no))
-    })
-    .await
+        Some(_) => {}
+    }
+    let method = match request.method {
+        Some(id) => pm::find_method_for_owner(conn, user, id)?,
+        None => None,
+    };
+    if method.is_none() {
+        errors.push(SupportError::MethodNotFound);
+    }
+    let (Some(order), Some(method), true) = (order, method, errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
+    users::clear_throttle(conn, &throttle_key(user))?;
+    let ticket_no = new_ticket_no(conn, now)?;
+    tickets::insert_ticket(
+        conn,
+        &NewTicket {
+            ticket_no: &ticket_no,
+            user_id: user,
+            order_id: order.id,
+            wanted_method_id: method.id,
+            message,
+            status: TicketStatus::Open,
+            submit_token: request.token.as_deref(),
+            created_at: now,
+        },
+    )?;
+    timeline::record(
+        conn,
+        order.id,
+        now,
+        Actor::Shopper,
+        Entry::new(EventKind::ServiceRequestOpened)
+            .to(&ticket_no)
+            .note(&method.describe()),
+    )?;
+    tracing::info!(%ticket_no, order_no = %order.order_no, "service request opened");
+    Ok(Ok(ticket_no))
 }
 
 /// Ticket numbers: `S` + date + 10 random digits; unique by index.
-fn new_ticket_no(conn: &mut crate::db::Conn, now: NaiveDateTime) -> Result<String, AppError> {
+fn new_ticket_no(conn: &mut Conn, now: NaiveDateTime) -> Result<String, AppError> {
     for _ in 0..8 {
-        let no = format!(
-            "S{}{:010}",
-            (now + chrono::Duration::hours(8)).format("%Y%m%d"),
-            rand::rng().random::<u64>() % 10_000_000_000
-        );
+        let no = format_ticket_no(local_datetime(now), rand::rng().random::<u64>());
         if tickets::find_ticket_by_no(conn, &no)?.is_none() {
             return Ok(no);
         }
@@ -216,7 +224,7 @@ pub struct TicketView {
 }
 
 /// A ticket with its order and wanted method.
-pub fn ticket_view(conn: &mut crate::db::Conn, ticket: Ticket) -> Result<TicketView, AppError> {
+pub fn ticket_view(conn: &mut Conn, ticket: Ticket) -> Result<TicketView, AppError> {
     let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
     let wanted = pm::find_method(conn, ticket.wanted_method_id)?;
     Ok(TicketView {

@@ -4,37 +4,22 @@
 use chrono::NaiveDateTime;
 
 use crate::db::Conn;
-use crate::db::ids::OrderId;
 use crate::db::orders::{self, NewOrderEvent};
+use crate::domain::ids::OrderId;
+use crate::domain::order::OrderStatus;
+pub use crate::domain::timeline::{Actor, EventKind};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    Shopper,
-    System,
-    Staff,
-}
-
-impl Actor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Actor::Shopper => "shopper",
-            Actor::System => "system",
-            Actor::Staff => "staff",
-        }
-    }
-}
-
-/// One timeline entry. `kind` names a catalog key `timeline.<kind>`.
+/// One timeline entry to write.
 pub struct Entry<'a> {
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub from: Option<&'a str>,
     pub to: Option<&'a str>,
     pub note: Option<&'a str>,
 }
 
 impl<'a> Entry<'a> {
-    pub fn new(kind: &'a str) -> Entry<'a> {
+    pub fn new(kind: EventKind) -> Entry<'a> {
         Entry {
             kind,
             from: None,
@@ -43,13 +28,24 @@ impl<'a> Entry<'a> {
         }
     }
 
-    pub fn change(kind: &'a str, from: &'a str, to: &'a str) -> Entry<'a> {
+    pub fn change(kind: EventKind, from: &'a str, to: &'a str) -> Entry<'a> {
         Entry {
             kind,
             from: Some(from),
             to: Some(to),
             note: None,
         }
+    }
+
+    /// A state transition: `kind` from one order state to another.
+    pub fn transition(kind: EventKind, from: OrderStatus, to: OrderStatus) -> Entry<'a> {
+        Entry::change(kind, from.as_str(), to.as_str())
+    }
+
+    /// Names something the entry points at (a ticket, a linked order).
+    pub fn to(mut self, to: &'a str) -> Entry<'a> {
+        self.to = Some(to);
+        self
     }
 
     pub fn note(mut self, note: &'a str) -> Entry<'a> {
@@ -70,7 +66,7 @@ pub fn record(
         &NewOrderEvent {
             order_id: order,
             at,
-            actor: actor.as_str(),
+            actor,
             kind: entry.kind,
             from_value: entry.from,
             to_value: entry.to,

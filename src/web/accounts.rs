@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::ctx::{PageCtx, SESSION_CSRF, SESSION_LABEL, SESSION_ROLE, SESSION_USER, ensure_csrf};
 use super::extract::CsrfForm;
+use super::forms::render;
 use super::{State, see_other};
 use crate::domain::account::AccountError;
 use crate::error::AppError;
@@ -61,7 +62,7 @@ fn sign_in(session: &Session, who: &SignedIn) -> Result<(), AppError> {
     };
     session.renew();
     stored(session.insert(SESSION_USER, who.user_id.0))?;
-    stored(session.insert(SESSION_ROLE, &who.role))?;
+    stored(session.insert(SESSION_ROLE, who.role.as_str()))?;
     stored(session.insert(SESSION_LABEL, &who.label))?;
     session.remove(SESSION_CSRF);
     ensure_csrf(session);
@@ -121,16 +122,6 @@ pub async fn register(
 }
 
 /// Renders a page with a non-200 status (bad input: 4xx, input kept).
-pub fn render<T: Template>(
-    page: T,
-    status: StatusCode,
-) -> Result<actix_web::HttpResponse, AppError> {
-    let body = page.render()?;
-    Ok(actix_web::HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "account/login.html")]
 pub struct LoginPage {

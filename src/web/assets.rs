@@ -21,10 +21,7 @@ pub async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppErr
 
 /// `200 ok` when the database answers.
 pub async fn healthz(state: State) -> Result<HttpResponse, AppError> {
-    state
-        .db
-        .read(|conn| Ok(crate::db::sqlite::ping(conn)?))
-        .await?;
+    crate::service::health::database_answers(&state.db).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body("ok"))

@@ -7,12 +7,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::accounts::render;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
+use super::forms::render;
 use super::{State, parse_id, see_other};
-use crate::db::ids::ProductId;
 use crate::domain::Fen;
+use crate::domain::ids::ProductId;
 use crate::error::AppError;
 use crate::service::cart::{self as svc, CartError, CartView, MAX_QUANTITY};
 

@@ -7,9 +7,9 @@ use serde::Deserialize;
 
 use super::ctx::PageCtx;
 use super::{State, parse_id};
-use crate::db::catalog::Product;
-use crate::db::ids::ProductId;
 use crate::domain::Fen;
+use crate::domain::catalog::{Category, Product};
+use crate::domain::ids::ProductId;
 use crate::error::AppError;
 use crate::service::cart::MAX_QUANTITY;
 use crate::service::catalog as svc;
@@ -32,7 +32,7 @@ impl ProductCard {
         ProductCard {
             id: p.id,
             name: ctx.pick(&p.name_zh, &p.name_en).to_owned(),
-            price: Fen(p.price_fen),
+            price: p.price_fen,
             stock: p.stock,
         }
     }
@@ -108,7 +108,7 @@ impl ProductPage {
     pub fn build(
         ctx: PageCtx,
         product: &Product,
-        category: Option<&crate::db::catalog::Category>,
+        category: Option<&Category>,
         minimum: Fen,
     ) -> ProductPage {
         ProductPage {

@@ -6,21 +6,41 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use rand::distr::{Alphanumeric, SampleString};
 use serde::Deserialize;
 
-use super::accounts::render;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
+use super::forms::{
+    MethodOption, Refuses, keep_or_new_token, method_id, plan_error_text, render_refused, ticked,
+};
 use super::{State, see_other};
-use crate::db::ids::PaymentMethodId;
-use crate::db::payment_methods::PaymentMethod;
 use crate::domain::Fen;
-use crate::domain::order::ShippingMethod;
-use crate::domain::plan::{Plan, PlanError, Quote};
+use crate::domain::ids::PaymentMethodId;
+use crate::domain::method::priority_method;
+use crate::domain::order::{ShippingMethod, is_valid_order_no};
+use crate::domain::plan::{Plan, Quote};
 use crate::error::AppError;
 use crate::service::Settings;
 use crate::service::checkout::{self as svc, CheckoutData, CheckoutError, CheckoutInput};
+
+/// `/checkout?…` with a choice preselected (SPEC: GET accepts the form's names).
+pub fn checkout_href(
+    shipping: &str,
+    plan: &str,
+    term: &str,
+    method: &str,
+    replaces: &str,
+) -> String {
+    let query = serde_urlencoded::to_string([
+        ("shipping_method", shipping),
+        ("plan", plan),
+        ("term", term),
+        ("payment_method_id", method),
+        ("replaces", replaces),
+    ])
+    .unwrap_or_default();
+    format!("/checkout?{query}")
+}
 
 /// The shopper's choices as sent (strings kept so the form can show them back).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -48,35 +68,49 @@ impl Selection {
     }
 
     fn method_id(&self) -> Option<PaymentMethodId> {
-        self.payment_method_id
-            .trim()
-            .parse::<i32>()
-            .ok()
-            .map(PaymentMethodId)
+        method_id(&self.payment_method_id)
     }
 
     fn acknowledged(&self) -> bool {
-        self.acknowledge == "on"
+        ticked(&self.acknowledge)
     }
 
     fn replaces(&self) -> Option<String> {
-        Some(self.replaces.trim().to_owned()).filter(|r| crate::domain::order::is_valid_order_no(r))
+        Some(self.replaces.trim().to_owned()).filter(|r| is_valid_order_no(r))
+    }
+
+    /// The order as the service takes it, or why the input cannot be one.
+    fn input(&self) -> Result<CheckoutInput, Problem> {
+        let shipping = self.shipping();
+        let plan = Plan::parse(&self.plan, &self.term);
+        let method = self.method_id();
+        match (shipping, plan, method) {
+            (Some(shipping), Ok(plan), Some(method)) => Ok(CheckoutInput {
+                shipping,
+                plan,
+                method,
+                acknowledged: self.acknowledged(),
+                token: Some(self.checkout_token.trim().to_owned())
+                    .filter(|t| !t.is_empty() && t.len() <= 64),
+                replaces: self.replaces(),
+            }),
+            (shipping, plan, method) => Err(Problem::Input {
+                shipping: shipping.is_none(),
+                plan: plan.err(),
+                method: method.is_none(),
+            }),
+        }
     }
 }
 
-/// A catalog text for a plan refusal.
-pub fn plan_error_text(ctx: &PageCtx, e: PlanError) -> String {
-    match e {
-        PlanError::UnknownPlan => ctx.t("plan.error.unknown_plan"),
-        PlanError::UnknownTerm => ctx.t("plan.error.unknown_term"),
-        PlanError::BelowMinimum { minimum } => {
-            ctx.tv("plan.error.below_minimum", &super::rich::fen_token(minimum))
-        }
-        PlanError::CardExpiresTooSoon { last_due } => {
-            ctx.tv("plan.error.card_expires", &last_due.to_string())
-        }
-        PlanError::Overflow => ctx.t("plan.error.overflow"),
-    }
+/// Why checkout did not place the order: unreadable fields, or the service's refusal.
+pub enum Problem {
+    Input {
+        shipping: bool,
+        plan: Option<crate::domain::plan::PlanError>,
+        method: bool,
+    },
+    Refused(CheckoutError),
 }
 
 pub struct ShippingOption {
@@ -93,33 +127,6 @@ pub struct TermOption {
     pub quote: Option<Quote>,
     pub refusal: Option<String>,
     pub selected: bool,
-}
-
-pub struct MethodOption {
-    pub id: PaymentMethodId,
-    pub kind: String,
-    pub label: String,
-    pub expiry: String,
-    pub priority: bool,
-    pub selected: bool,
-}
-
-impl MethodOption {
-    pub fn of(
-        ctx: &PageCtx,
-        m: &PaymentMethod,
-        index: usize,
-        selected: Option<PaymentMethodId>,
-    ) -> MethodOption {
-        MethodOption {
-            id: m.id,
-            kind: ctx.t(&format!("method.kind.{}", m.kind)),
-            label: m.describe(),
-            expiry: m.expiry().map(|e| e.to_string()).unwrap_or_default(),
-            priority: index == 0,
-            selected: selected == Some(m.id),
-        }
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -156,15 +163,7 @@ impl CheckoutPage {
             .find(|m| m.selected)
             .map(|m| m.id.to_string())
             .unwrap_or_default();
-        let query = serde_urlencoded::to_string([
-            ("shipping_method", self.shipping_value),
-            ("plan", plan),
-            ("term", term),
-            ("payment_method_id", &method),
-            ("replaces", &self.replaces),
-        ])
-        .unwrap_or_default();
-        format!("/checkout?{query}")
+        checkout_href(self.shipping_value, plan, term, &method, &self.replaces)
     }
 
     fn build(
@@ -178,7 +177,7 @@ impl CheckoutPage {
         let method_id = sel
             .method_id()
             .filter(|id| data.methods.iter().any(|m| m.id == *id))
-            .or(data.methods.first().map(|m| m.id));
+            .or(priority_method(&data.methods).map(|m| m.id));
         let method = data.methods.iter().find(|m| Some(m.id) == method_id);
         let chosen = Plan::parse(
             if sel.plan.is_empty() {
@@ -214,23 +213,13 @@ impl CheckoutPage {
         let shipping_options = ShippingMethod::ALL
             .into_iter()
             .map(|s| {
-                let query = serde_urlencoded::to_string([
-                    ("shipping_method", s.as_str()),
-                    ("plan", sel.plan.as_str()),
-                    ("term", sel.term.as_str()),
-                    (
-                        "payment_method_id",
-                        &method_id.map(|m| m.to_string()).unwrap_or_default(),
-                    ),
-                    ("replaces", &replaces),
-                ])
-                .unwrap_or_default();
+                let method = method_id.map(|m| m.to_string()).unwrap_or_default();
                 ShippingOption {
                     value: s.as_str(),
                     label: ctx.t(&format!("shipping.{}", s.as_str())),
                     fee: s.fee(),
                     selected: s == shipping,
-                    href: format!("/checkout?{query}"),
+                    href: checkout_href(s.as_str(), &sel.plan, &sel.term, &method, &replaces),
                 }
             })
             .collect();
@@ -245,30 +234,17 @@ impl CheckoutPage {
             full_selected: chosen == Ok(Plan::Full) || chosen.is_err(),
             full_quote: quote_of(Plan::Full).ok(),
             terms,
-            methods: data
-                .methods
-                .iter()
-                .enumerate()
-                .map(|(i, m)| MethodOption::of(&ctx, m, i, method_id))
-                .collect(),
+            methods: MethodOption::list(&ctx, &data.methods, method_id),
             preview_error: preview.as_ref().err().map(|e| plan_error_text(&ctx, *e)),
             preview: preview.ok(),
             acknowledged: sel.acknowledged(),
-            token: if sel.checkout_token.is_empty() {
-                Alphanumeric.sample_string(&mut rand::rng(), 32)
-            } else {
-                sel.checkout_token.clone()
-            },
+            token: keep_or_new_token(&sel.checkout_token),
             error: None,
             plan_error: None,
             method_error: None,
             ack_error: None,
             minimum: settings.installment_minimum,
-            replaces: data
-                .replacing
-                .as_ref()
-                .map(|r| r.order.order_no.clone())
-                .unwrap_or_default(),
+            replaces,
             lines,
             ctx,
         }
@@ -293,6 +269,42 @@ pub async fn checkout_form(
     ))
 }
 
+impl Refuses<Problem> for CheckoutPage {
+    fn refuse(&mut self, problem: Problem) -> StatusCode {
+        let ctx = &self.ctx;
+        match problem {
+            Problem::Input {
+                shipping,
+                plan,
+                method,
+            } => {
+                self.error = shipping.then(|| ctx.t("checkout.error.shipping"));
+                self.plan_error = plan.map(|e| plan_error_text(ctx, e));
+                self.method_error = method.then(|| ctx.t("checkout.error.method"));
+            }
+            Problem::Refused(e) => match e {
+                CheckoutError::EmptyCart => self.error = Some(ctx.t("checkout.error.empty")),
+                CheckoutError::MethodNotFound => {
+                    self.method_error = Some(ctx.t("checkout.error.method"));
+                }
+                CheckoutError::Plan(p) => self.plan_error = Some(plan_error_text(ctx, p)),
+                CheckoutError::NotAcknowledged => {
+                    self.ack_error = Some(ctx.t("checkout.error.acknowledge"));
+                }
+                CheckoutError::OutOfStock {
+                    name_zh,
+                    name_en,
+                    available,
+                } => {
+                    let name = format!("{} ({available})", ctx.pick(&name_zh, &name_en));
+                    self.error = Some(ctx.tv("checkout.error.stock", &name));
+                }
+            },
+        }
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 pub async fn checkout(
     ctx: PageCtx,
     session: Session,
@@ -301,76 +313,31 @@ pub async fn checkout(
     CsrfForm(sel): CsrfForm<Selection>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let shipping = sel.shipping();
-    let plan = Plan::parse(&sel.plan, &sel.term);
-    let method = sel.method_id();
-    let token =
-        Some(sel.checkout_token.trim().to_owned()).filter(|t| !t.is_empty() && t.len() <= 64);
-
-    let outcome = match (shipping, plan, method) {
-        (Some(shipping), Ok(plan), Some(method)) => Some(
-            svc::place_order(
-                &state.db,
-                &state.settings,
-                shopper.id,
-                CheckoutInput {
-                    shipping,
-                    plan,
-                    method,
-                    acknowledged: sel.acknowledged(),
-                    token,
-                    replaces: sel.replaces(),
-                },
-                now,
-            )
-            .await?,
-        ),
-        _ => None,
+    let placed = match sel.input() {
+        Ok(input) => svc::place_order(&state.db, &state.settings, shopper.id, input, now)
+            .await?
+            .map_err(Problem::Refused),
+        Err(problem) => Err(problem),
     };
-    if let Some(Ok(placed)) = &outcome {
-        if placed.repeated {
-            set_flash(&session, FlashKind::Info, "checkout.already_placed", "");
-        } else {
-            set_flash(&session, FlashKind::Success, "checkout.placed", "");
+    match placed {
+        Ok(placed) => {
+            let key = if placed.repeated {
+                "checkout.already_placed"
+            } else {
+                "checkout.placed"
+            };
+            let kind = if placed.repeated {
+                FlashKind::Info
+            } else {
+                FlashKind::Success
+            };
+            set_flash(&session, kind, key, "");
+            Ok(see_other(&format!("/orders/{}", placed.order_no)))
         }
-        return Ok(see_other(&format!("/orders/{}", placed.order_no)));
-    }
-
-    let data = svc::load(&state.db, shopper.id, sel.replaces()).await?;
-    let mut page = CheckoutPage::build(ctx, &data, &sel, &state.settings, now);
-    match outcome {
-        Some(Err(e)) => match e {
-            CheckoutError::EmptyCart => page.error = Some(page.ctx.t("checkout.error.empty")),
-            CheckoutError::MethodNotFound => {
-                page.method_error = Some(page.ctx.t("checkout.error.method"))
-            }
-            CheckoutError::Plan(p) => page.plan_error = Some(plan_error_text(&page.ctx, p)),
-            CheckoutError::NotAcknowledged => {
-                page.ack_error = Some(page.ctx.t("checkout.error.acknowledge"))
-            }
-            CheckoutError::OutOfStock {
-                name_zh,
-                name_en,
-                available,
-            } => {
-                let name = page.ctx.pick(&name_zh, &name_en).to_owned();
-                page.error = Some(
-                    page.ctx
-                        .tv("checkout.error.stock", &format!("{name} ({available})")),
-                );
-            }
-        },
-        _ => {
-            if shipping.is_none() {
-                page.error = Some(page.ctx.t("checkout.error.shipping"));
-            }
-            if let Err(e) = plan {
-                page.plan_error = Some(plan_error_text(&page.ctx, e));
-            }
-            if method.is_none() {
-                page.method_error = Some(page.ctx.t("checkout.error.method"));
-            }
+        Err(problem) => {
+            let data = svc::load(&state.db, shopper.id, sel.replaces()).await?;
+            let page = CheckoutPage::build(ctx, &data, &sel, &state.settings, now);
+            render_refused(page, problem)
         }
     }
-    render(page, StatusCode::UNPROCESSABLE_ENTITY)
 }

@@ -11,8 +11,11 @@ use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::format_local;
-use crate::db::ids::UserId;
+use crate::domain::account::Role;
+use crate::domain::ids::UserId;
+use crate::domain::method::{MethodKind, PaymentMethod};
 use crate::domain::order::OrderStatus;
+use crate::domain::plan::Plan;
 use crate::i18n::Lang;
 
 pub const SESSION_USER: &str = "uid";
@@ -178,7 +181,9 @@ impl PageCtx {
     }
 
     pub fn is_staff(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role == "staff")
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == Role::Staff.as_str())
     }
 
     /// The link that shows this page in the other language.
@@ -204,16 +209,25 @@ impl PageCtx {
     }
 
     /// `信用卡 VISA •••• 1111`: the kind in the page language and the masked method.
-    pub fn method_label(&self, m: &crate::db::payment_methods::PaymentMethod) -> String {
-        format!(
-            "{} {}",
-            self.t(&format!("method.kind.{}", m.kind)),
-            m.describe()
-        )
+    pub fn method_label(&self, m: &PaymentMethod) -> String {
+        format!("{} {}", self.kind_label(m.kind), m.describe())
+    }
+
+    /// `信用卡` / `Credit card`.
+    pub fn kind_label(&self, kind: MethodKind) -> String {
+        self.t(&format!("method.kind.{}", kind.as_str()))
     }
 
     pub fn status_label(&self, status: OrderStatus) -> String {
         self.status_text(status.as_str())
+    }
+
+    /// `全额支付` or `12 期`.
+    pub fn plan_label(&self, plan: Plan) -> String {
+        match plan {
+            Plan::Installment { months } => self.tv("plan.installment_n", &months.to_string()),
+            Plan::Full => self.t("plan.full"),
+        }
     }
 }
 

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::ctx::{SESSION_CSRF, session_user};
-use crate::db::ids::UserId;
+use crate::domain::account::Role;
+use crate::domain::ids::UserId;
 use crate::error::AppError;
 
 /// The signed-in account. Without one, the request is answered with
@@ -68,7 +69,7 @@ impl FromRequest for StaffAgent {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match session_user(&req.get_session()) {
-            Some(user) if user.role == "staff" => Ok(StaffAgent { id: user.id }),
+            Some(user) if user.role == Role::Staff.as_str() => Ok(StaffAgent { id: user.id }),
             Some(_) => Err(AppError::NotFound.into()),
             None => {
                 Err(InternalError::from_response("sign-in required", login_redirect(req)).into())

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::State;
 use super::ctx::PageCtx;
-use crate::db::help::HelpArticle;
+use crate::domain::help::HelpArticle;
 use crate::error::AppError;
 use crate::service::help::{self as svc, CATEGORIES, Segment, render_body};
 

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod ctx;
 pub mod extract;
+pub mod forms;
 pub mod help;
 pub mod middleware;
 pub mod orders;
@@ -17,26 +18,11 @@ pub mod rich;
 pub mod staff;
 pub mod support;
 
-use std::sync::Arc;
-
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::gateway::PaymentGateway;
-use crate::service::Settings;
-
-/// Shared by every handler.
-pub struct AppState {
-    pub db: Db,
-    pub clock: Arc<dyn Clock>,
-    pub gateway: Arc<dyn PaymentGateway>,
-    pub settings: Settings,
-    pub config: Config,
-}
+pub use crate::startup::AppState;
 
 pub type State = web::Data<AppState>;
 

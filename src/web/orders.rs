@@ -4,19 +4,19 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use rand::distr::{Alphanumeric, SampleString};
 use serde::Deserialize;
 
-use super::ctx::{FlashKind, PageCtx, set_flash};
+use super::ctx::{FlashKind, PageCtx, set_flash, set_flash_keyed};
 use super::extract::{CsrfForm, CurrentShopper};
+use super::forms::{ActionForm, new_form_token};
 use super::rich::fen_token;
 use super::{State, see_other};
-use crate::db::orders::{InstalmentRow, Order, OrderEvent};
 use crate::domain::Fen;
-use crate::domain::order::{OrderStatus, OrderTab};
-use crate::domain::payment_change::{ChangePath, decide};
+use crate::domain::order::{Instalment, InstalmentStatus, Order, OrderStatus, OrderTab};
+use crate::domain::timeline::{EventKind, TimelineEntry};
 use crate::error::AppError;
-use crate::service::orders::{self as svc, OrderDetail, PayOutcome, Refusal};
+use crate::service::orders::{self as svc, OrderDetail, OrderSummary, PayOutcome, Refusal};
+use crate::service::payment_change::{self as change_svc, ItemChange};
 
 pub struct TabView {
     pub value: &'static str,
@@ -57,20 +57,56 @@ impl OrdersPage {
     }
 }
 
-/// `全额支付` or `12 期 · 0.60%/月`.
-pub fn plan_text(ctx: &PageCtx, order: &Order) -> String {
-    match order.term_months {
-        Some(months) => ctx.tv("plan.installment_n", &months.to_string()),
-        None => ctx.t("plan.full"),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
     status: String,
     #[serde(default)]
     page: String,
+}
+
+impl TabView {
+    fn of(ctx: &PageCtx, tab: OrderTab, count: i64, active: OrderTab) -> TabView {
+        let name = if tab == OrderTab::All {
+            "all"
+        } else {
+            tab.as_str()
+        };
+        TabView {
+            value: tab.as_str(),
+            label: ctx.t(&format!("orders.tab.{name}")),
+            count,
+            active: tab == active,
+        }
+    }
+}
+
+impl OrderRow {
+    fn of(ctx: &PageCtx, s: &OrderSummary) -> OrderRow {
+        let o = &s.order;
+        let count: i32 = s.items.iter().map(|i| i.quantity).sum();
+        OrderRow {
+            order_no: o.order_no.clone(),
+            status: o.status.as_str(),
+            status_label: ctx.status_label(o.status),
+            placed: ctx.time(&o.created_at),
+            first_item: s
+                .items
+                .first()
+                .map(|i| ctx.pick(&i.name_zh, &i.name_en).to_owned())
+                .unwrap_or_default(),
+            item_count: ctx.tv("orders.item_count", &count.to_string()),
+            total: o.total_fen,
+            plan: ctx.plan_label(o.plan),
+            next_due: s.next_instalment.as_ref().map(|i| {
+                (
+                    i.due_on.to_string(),
+                    i.amount(),
+                    i.status == InstalmentStatus::Overdue,
+                )
+            }),
+        }
+    }
 }
 
 pub async fn list_orders(
@@ -82,59 +118,17 @@ pub async fn list_orders(
     let tab = OrderTab::parse(&query.status);
     let page = query.page.parse::<i64>().unwrap_or(1);
     let data = svc::list(&state.db, shopper.id, tab, page, state.clock.now()).await?;
-    let tabs = data
-        .counts
-        .iter()
-        .map(|(t, count)| TabView {
-            value: t.as_str(),
-            label: ctx.t(&format!(
-                "orders.tab.{}",
-                if t.as_str().is_empty() {
-                    "all"
-                } else {
-                    t.as_str()
-                }
-            )),
-            count: *count,
-            active: *t == tab,
-        })
-        .collect();
-    let orders = data
-        .orders
-        .iter()
-        .map(|s| {
-            let first = s
-                .items
-                .first()
-                .map(|i| ctx.pick(&i.name_zh, &i.name_en).to_owned())
-                .unwrap_or_default();
-            let count: i32 = s.items.iter().map(|i| i.quantity).sum();
-            OrderRow {
-                order_no: s.order.order_no.clone(),
-                status: s.order.state().as_str(),
-                status_label: ctx.status_label(s.order.state()),
-                placed: ctx.time(&s.order.created_at),
-                first_item: first,
-                item_count: ctx.tv("orders.item_count", &count.to_string()),
-                total: Fen(s.order.total_fen),
-                plan: plan_text(&ctx, &s.order),
-                next_due: s.next_instalment.as_ref().map(|i| {
-                    (
-                        i.due_on.to_string(),
-                        Fen(i.principal_fen + i.fee_fen),
-                        i.status == "overdue",
-                    )
-                }),
-            }
-        })
-        .collect();
     Ok(OrdersPage {
-        ctx,
-        tabs,
+        tabs: data
+            .counts
+            .iter()
+            .map(|(t, count)| TabView::of(&ctx, *t, *count, tab))
+            .collect(),
         tab: tab.as_str(),
-        orders,
+        orders: data.orders.iter().map(|s| OrderRow::of(&ctx, s)).collect(),
         page: data.page,
         total_pages: data.total_pages,
+        ctx,
     })
 }
 
@@ -156,7 +150,7 @@ pub struct EventView {
 }
 
 impl EventView {
-    fn of(ctx: &PageCtx, e: &OrderEvent) -> EventView {
+    fn of(ctx: &PageCtx, e: &TimelineEntry) -> EventView {
         let value = |v: &Option<String>| match v.as_deref() {
             Some(s) if s.parse::<OrderStatus>().is_ok() => ctx.status_text(s),
             Some("full") => ctx.t("plan.full"),
@@ -166,17 +160,17 @@ impl EventView {
             Some(s) => s.to_owned(),
             None => String::new(),
         };
-        let note = match (e.kind.as_str(), e.note.as_deref()) {
-            ("payment_declined" | "instalment_declined", Some(reason)) => {
+        let note = match (e.kind, e.note.as_deref()) {
+            (EventKind::PaymentDeclined | EventKind::InstalmentDeclined, Some(reason)) => {
                 ctx.t(&format!("decline.{reason}"))
             }
-            ("cancelled", Some(reason)) => ctx.t(&format!("cancel_reason.{reason}")),
+            (EventKind::Cancelled, Some(reason)) => ctx.t(&format!("cancel_reason.{reason}")),
             (_, Some(n)) => n.to_owned(),
             (_, None) => String::new(),
         };
-        let key = format!("timeline.{}", e.kind);
+        let key = format!("timeline.{}", e.kind.as_str());
         // Instalment entries carry the instalment number in `from`.
-        let (text, from) = if e.kind.starts_with("instalment_") {
+        let (text, from) = if e.kind.is_instalment() {
             (
                 ctx.tv(&key, e.from_value.as_deref().unwrap_or_default()),
                 String::new(),
@@ -186,7 +180,7 @@ impl EventView {
         };
         EventView {
             at: ctx.time(&e.at),
-            actor: ctx.t(&format!("actor.{}", e.actor)),
+            actor: ctx.t(&format!("actor.{}", e.actor.as_str())),
             text,
             from,
             to: value(&e.to_value),
@@ -209,15 +203,15 @@ pub struct InstalmentView {
 }
 
 impl InstalmentView {
-    fn of(ctx: &PageCtx, i: &InstalmentRow) -> InstalmentView {
+    fn of(ctx: &PageCtx, i: &Instalment) -> InstalmentView {
         InstalmentView {
             seq: i.seq,
             due: i.due_on.to_string(),
-            principal: Fen(i.principal_fen),
-            fee: Fen(i.fee_fen),
-            amount: Fen(i.principal_fen + i.fee_fen),
-            status: i.status.clone(),
-            status_label: ctx.t(&format!("instalment.{}", i.status)),
+            principal: i.principal_fen,
+            fee: i.fee_fen,
+            amount: i.amount(),
+            status: i.status.as_str().to_owned(),
+            status_label: ctx.t(&format!("instalment.{}", i.status.as_str())),
             reason: i
                 .last_error
                 .as_ref()
@@ -270,13 +264,12 @@ pub struct OrderPage {
 }
 
 impl OrderPage {
-    fn build(ctx: PageCtx, d: &OrderDetail, now: chrono::NaiveDateTime) -> OrderPage {
-        let o = &d.order;
-        let state = o.state();
+    fn build(ctx: PageCtx, d: &OrderDetail) -> OrderPage {
+        let o: &Order = &d.order;
         OrderPage {
             order_no: o.order_no.clone(),
-            status: state.as_str(),
-            status_label: ctx.status_label(state),
+            status: o.status.as_str(),
+            status_label: ctx.status_label(o.status),
             placed: ctx.time(&o.created_at),
             deadline: ctx.time(&o.pay_deadline),
             items: d
@@ -284,19 +277,19 @@ impl OrderPage {
                 .iter()
                 .map(|i| ItemView {
                     name: ctx.pick(&i.name_zh, &i.name_en).to_owned(),
-                    unit_price: Fen(i.unit_price_fen),
+                    unit_price: i.unit_price_fen,
                     quantity: i.quantity,
-                    line_total: Fen(i.unit_price_fen * i64::from(i.quantity)),
+                    line_total: i.line_total(),
                     product_id: i.product_id.0,
                 })
                 .collect(),
-            items_total: Fen(o.items_fen),
-            shipping: ctx.t(&format!("shipping.{}", o.shipping_method)),
-            shipping_fee: Fen(o.shipping_fen),
-            fees: Fen(o.fee_fen),
-            total: Fen(o.total_fen),
-            plan: plan_text(&ctx, o),
-            rate: crate::domain::BasisPoints(o.monthly_fee_bp).to_string(),
+            items_total: o.items_fen,
+            shipping: ctx.t(&format!("shipping.{}", o.shipping_method.as_str())),
+            shipping_fee: o.shipping_fen,
+            fees: o.fee_fen,
+            total: o.total_fen,
+            plan: ctx.plan_label(o.plan),
+            rate: o.monthly_fee_bp.to_string(),
             method: d
                 .method
                 .as_ref()
@@ -306,8 +299,7 @@ impl OrderPage {
             ended_at: o.ended_at.as_ref().map(|t| ctx.time(t)).unwrap_or_default(),
             cancel_reason: o
                 .cancel_reason
-                .as_ref()
-                .map(|r| ctx.t(&format!("cancel_reason.{r}")))
+                .map(|r| ctx.t(&format!("cancel_reason.{}", r.as_str())))
                 .unwrap_or_default(),
             instalments: d
                 .instalments
@@ -315,21 +307,13 @@ impl OrderPage {
                 .map(|i| InstalmentView::of(&ctx, i))
                 .collect(),
             next_due: d.next_instalment().map(|i| InstalmentView::of(&ctx, i)),
-            overdue: d
-                .instalments
-                .iter()
-                .find(|i| i.status == "overdue")
-                .map(|i| InstalmentView::of(&ctx, i)),
+            overdue: d.overdue().map(|i| InstalmentView::of(&ctx, i)),
             events: d.events.iter().map(|e| EventView::of(&ctx, e)).collect(),
-            can_pay: state == OrderStatus::PendingPayment,
-            can_cancel: state == OrderStatus::PendingPayment,
-            can_buy_again: state != OrderStatus::PendingPayment,
-            installment: o.term_months.is_some(),
-            path: match decide(state, o.pay_deadline, now) {
-                ChangePath::SelfService => "self_service",
-                ChangePath::ServiceRequest => "service_request",
-                ChangePath::NothingToChange => "nothing_to_change",
-            },
+            can_pay: d.actions.pay,
+            can_cancel: d.actions.cancel,
+            can_buy_again: d.actions.buy_again,
+            installment: o.is_installment(),
+            path: d.actions.change.as_str(),
             form_token: new_form_token(),
             repayment_method: d
                 .repayment_method
@@ -342,9 +326,10 @@ impl OrderPage {
                 .tickets
                 .iter()
                 .map(|t| {
+                    let status = t.status.as_str();
                     (
                         t.ticket_no.clone(),
-                        ctx.t(&format!("ticket.status.{}", t.status)),
+                        ctx.t(&format!("ticket.status.{status}")),
                     )
                 })
                 .collect(),
@@ -364,32 +349,7 @@ pub async fn show_order(
     path: web::Path<String>,
 ) -> Result<OrderPage, AppError> {
     let detail = svc::detail(&state.db, shopper.id, path.into_inner(), state.clock.now()).await?;
-    Ok(OrderPage::build(ctx, &detail, state.clock.now()))
-}
-
-/// The one-time token every action form on a page carries (`form_token`).
-#[derive(Deserialize)]
-pub struct ActionForm {
-    #[serde(default)]
-    form_token: String,
-}
-
-impl ActionForm {
-    pub fn token(&self) -> Option<String> {
-        one_time_token(&self.form_token)
-    }
-}
-
-/// A sent one-time token, if it looks like one.
-pub fn one_time_token(raw: &str) -> Option<String> {
-    let t = raw.trim();
-    (!t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| t.to_owned())
-}
-
-/// A fresh one-time token for the forms of a page.
-pub fn new_form_token() -> String {
-    Alphanumeric.sample_string(&mut rand::rng(), 32)
+    Ok(OrderPage::build(ctx, &detail))
 }
 
 fn refusal_flash(session: &Session, refusal: Refusal) {
@@ -430,7 +390,7 @@ pub async fn pay_order(
     .await?;
     match outcome {
         PayOutcome::Paid => set_flash(&session, FlashKind::Success, "order.flash.paid", ""),
-        PayOutcome::Declined { reason } => super::ctx::set_flash_keyed(
+        PayOutcome::Declined { reason } => set_flash_keyed(
             &session,
             FlashKind::Error,
             "order.flash.declined",
@@ -471,15 +431,9 @@ pub async fn buy_again(
 ) -> Result<HttpResponse, AppError> {
     let order_no = path.into_inner();
     let now = state.clock.now();
-    match crate::service::payment_change::buy_again(
-        &state.db,
-        shopper.id,
-        order_no.clone(),
-        form.token(),
-        now,
-    )
-    .await?
-    {
+    let outcome =
+        change_svc::buy_again(&state.db, shopper.id, order_no.clone(), form.token(), now).await?;
+    match outcome {
         Err(_) => {
             set_flash(&session, FlashKind::Info, "order.flash.still_unpaid", "");
             Ok(see_other(&format!("/orders/{order_no}")))
@@ -489,28 +443,32 @@ pub async fn buy_again(
             Ok(see_other("/cart"))
         }
         Ok(changes) => {
-            let list: Vec<String> = changes
-                .iter()
-                .map(|c| {
-                    let name = ctx.pick(&c.name_zh, &c.name_en);
-                    if c.old_price != c.new_price {
-                        let (old, new) = (fen_token(c.old_price), fen_token(c.new_price));
-                        format!("{name} {old} → {new}")
-                    } else {
-                        format!(
-                            "{name}: {}",
-                            ctx.tv("cart.short_of_stock", &c.stock.to_string())
-                        )
-                    }
-                })
-                .collect();
+            let list = changes_text(&ctx, &changes);
             set_flash(
                 &session,
                 FlashKind::Info,
                 "order.flash.bought_again_changed",
-                list.join("; "),
+                list,
             );
             Ok(see_other("/cart"))
         }
     }
+}
+
+/// `name ¥1.00 → ¥2.00; other: only 3 left`.
+fn changes_text(ctx: &PageCtx, changes: &[ItemChange]) -> String {
+    changes
+        .iter()
+        .map(|c| {
+            let name = ctx.pick(&c.name_zh, &c.name_en);
+            if c.old_price != c.new_price {
+                let (old, new) = (fen_token(c.old_price), fen_token(c.new_price));
+                format!("{name} {old} → {new}")
+            } else {
+                let short = ctx.tv("cart.short_of_stock", &c.stock.to_string());
+                format!("{name}: {short}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

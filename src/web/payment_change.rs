@@ -12,21 +12,23 @@ use askama_web::WebTemplate;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::accounts::render;
-use super::checkout::{MethodOption, plan_error_text};
+use super::checkout::checkout_href;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
-use super::orders::{new_form_token, one_time_token, plan_text};
+use super::forms::{
+    MethodOption, Refuses, method_id, new_form_token, plan_error_text, render_refused, ticked,
+};
 use super::{State, see_other};
-use crate::db::ids::PaymentMethodId;
 use crate::domain::Fen;
-use crate::domain::payment_change::{ChangePath, differences};
+use crate::domain::ids::PaymentMethodId;
+use crate::domain::payment_change::{classify, differences};
 use crate::domain::plan::{Plan, Quote};
 use crate::error::AppError;
 use crate::service::Settings;
 use crate::service::payment_change::{
     self as svc, ChangeOutcome, ChangeRefusal, ChangeRequest, ChangeView,
 };
+use crate::service::tokens::parse_token;
 
 /// The choice as sent (query or form), strings kept for showing back.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -45,11 +47,19 @@ pub struct ChangeForm {
 
 impl ChangeForm {
     fn method_id(&self) -> Option<PaymentMethodId> {
-        self.payment_method_id
-            .trim()
-            .parse::<i32>()
-            .ok()
-            .map(PaymentMethodId)
+        method_id(&self.payment_method_id)
+    }
+
+    /// The confirmation as the service takes it, or the refusal of its input.
+    fn request(&self) -> Result<ChangeRequest, ChangeRefusal> {
+        let plan = Plan::parse(&self.plan, &self.term).map_err(ChangeRefusal::Plan)?;
+        let method = self.method_id().ok_or(ChangeRefusal::MethodNotFound)?;
+        Ok(ChangeRequest {
+            plan,
+            method,
+            acknowledged: ticked(&self.acknowledge),
+            token: parse_token(&self.form_token),
+        })
     }
 }
 
@@ -126,11 +136,7 @@ fn quote_rows(
         new_text: new,
         key,
     };
-    let plan_label = |q: Option<&Quote>| match q.map(|q| q.plan) {
-        Some(Plan::Installment { months }) => ctx.tv("plan.installment_n", &months.to_string()),
-        Some(Plan::Full) => ctx.t("plan.full"),
-        None => String::new(),
-    };
+    let plan_label = |q: Option<&Quote>| q.map(|q| ctx.plan_label(q.plan)).unwrap_or_default();
     vec![
         text_row("plan", plan_label(current), plan_label(new)),
         text_row("method", current_method.to_owned(), new_method.to_owned()),
@@ -170,38 +176,33 @@ impl ChangePaymentPage {
         now: NaiveDateTime,
     ) -> ChangePaymentPage {
         let o = &view.order;
-        let current_plan = o.plan();
         let plan = if choice.plan.is_empty() {
-            Ok(current_plan)
+            Ok(o.plan)
         } else {
             Plan::parse(&choice.plan, &choice.term)
         };
         let method_id = choice.method_id().unwrap_or(o.payment_method_id);
         let method = view.methods.iter().find(|m| m.id == method_id);
         let current_quote = view.current_quote(now);
-        let describe = |m: &crate::db::payment_methods::PaymentMethod| ctx.method_label(m);
         let current_method = view
             .current_method
             .as_ref()
-            .map(describe)
+            .map(|m| ctx.method_label(m))
             .unwrap_or_default();
-        let new_method = method.map(describe).unwrap_or_default();
-        let (new_quote, choice_error) = match (plan, method) {
-            (Err(e), _) => (None, Some(plan_error_text(&ctx, e))),
-            (_, None) => (None, Some(ctx.t("checkout.error.method"))),
-            (Ok(p), Some(m)) => match view.quote_for(p, Some(m), settings, now) {
-                Ok(q) => (Some(q), None),
-                Err(e) => (None, Some(plan_error_text(&ctx, e))),
-            },
+        let new_method = method.map(|m| ctx.method_label(m)).unwrap_or_default();
+        let new_quote = match (plan, method) {
+            (Err(e), _) => Err(plan_error_text(&ctx, e)),
+            (_, None) => Err(ctx.t("checkout.error.method")),
+            (Ok(p), Some(m)) => view
+                .quote_for(p, Some(m), settings, now)
+                .map_err(|e| plan_error_text(&ctx, e)),
         };
-        let kind = match (&plan, method) {
-            (Ok(p), Some(m)) if *p == current_plan && m.id == o.payment_method_id => "unchanged",
-            (Ok(p), Some(_)) if *p == current_plan => "method_only",
-            (Ok(_), Some(_)) => "new_contract",
+        let kind = match (plan, method) {
+            (Ok(p), Some(m)) => classify(o.plan, o.payment_method_id, p, m.id).as_str(),
             _ => "invalid",
         };
         let changes = match (&current_quote, &new_quote) {
-            (Some(c), Some(n)) => differences(c, n)
+            (Some(c), Ok(n)) => differences(c, n)
                 .iter()
                 .map(|d| ctx.t(&format!("change.diff.{}", d.as_str())))
                 .collect(),
@@ -210,22 +211,18 @@ impl ChangePaymentPage {
         let rows = quote_rows(
             &ctx,
             current_quote.as_ref(),
-            new_quote.as_ref(),
+            new_quote.as_ref().ok(),
             &current_method,
             &new_method,
         );
-        let chosen = plan.unwrap_or(current_plan);
+        let chosen = plan.unwrap_or(o.plan);
         ChangePaymentPage {
             order_no: o.order_no.clone(),
-            status: o.state().as_str(),
-            status_label: ctx.status_label(o.state()),
-            path: match view.path {
-                ChangePath::SelfService => "self_service",
-                ChangePath::ServiceRequest => "service_request",
-                ChangePath::NothingToChange => "nothing_to_change",
-            },
-            total: Fen(o.total_fen),
-            current_plan: plan_text(&ctx, o),
+            status: o.status.as_str(),
+            status_label: ctx.status_label(o.status),
+            path: view.path.as_str(),
+            total: o.total_fen,
+            current_plan: ctx.plan_label(o.plan),
             current_method,
             deadline: ctx.time(&o.pay_deadline),
             hotline: config.hotline.clone(),
@@ -240,25 +237,39 @@ impl ChangePaymentPage {
                     selected: chosen == Plan::Installment { months: *m },
                 })
                 .collect(),
-            methods: view
-                .methods
-                .iter()
-                .enumerate()
-                .map(|(i, m)| MethodOption::of(&ctx, m, i, Some(method_id)))
-                .collect(),
+            methods: MethodOption::list(&ctx, &view.methods, Some(method_id)),
             chosen_plan: chosen.kind().as_str().to_owned(),
             chosen_term: chosen.months().map(|m| m.to_string()).unwrap_or_default(),
             chosen_method: method_id.to_string(),
             rows,
             changes,
             kind,
-            choice_error,
+            choice_error: new_quote.err(),
             ack_error: None,
             error: None,
-            acknowledged: false,
+            acknowledged: ticked(&choice.acknowledge),
             form_token: new_form_token(),
             ctx,
         }
+    }
+}
+
+impl Refuses<ChangeRefusal> for ChangePaymentPage {
+    fn refuse(&mut self, refusal: ChangeRefusal) -> StatusCode {
+        match refusal {
+            ChangeRefusal::NotAcknowledged => {
+                self.ack_error = Some(self.ctx.t("change.error.acknowledge"));
+            }
+            ChangeRefusal::MethodNotFound => {
+                self.choice_error = Some(self.ctx.t("checkout.error.method"));
+            }
+            ChangeRefusal::Plan(e) => self.choice_error = Some(plan_error_text(&self.ctx, e)),
+            ChangeRefusal::NotAllowed(_) => {
+                self.error = Some(self.ctx.t("change.error.not_allowed"));
+                return StatusCode::CONFLICT;
+            }
+        }
+        StatusCode::UNPROCESSABLE_ENTITY
     }
 }
 
@@ -271,10 +282,13 @@ pub async fn change_payment_form(
 ) -> Result<ChangePaymentPage, AppError> {
     let now = state.clock.now();
     let view = svc::load(&state.db, shopper.id, path.into_inner(), now).await?;
+    let mut choice = query.into_inner();
+    // The GET form compares; only the confirmation carries the acknowledgement.
+    choice.acknowledge.clear();
     Ok(ChangePaymentPage::build(
         ctx,
         &view,
-        &query,
+        &choice,
         &state.config,
         &state.settings,
         now,
@@ -289,89 +303,55 @@ pub async fn change_payment(
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<ChangeForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now();
-    let order_no = path.into_inner();
-    let detail = format!("/orders/{order_no}");
-    let plan = Plan::parse(&form.plan, &form.term);
-    let outcome = match (plan, form.method_id()) {
-        (Ok(plan), Some(method)) => {
-            let request = ChangeRequest {
-                plan,
-                method,
-                acknowledged: form.acknowledge == "on",
-                token: one_time_token(&form.form_token),
-            };
-            Some(
-                svc::confirm(
-                    &state.db,
-                    &state.settings,
-                    shopper.id,
-                    order_no.clone(),
-                    request,
-                    now,
-                )
-                .await?,
+    let (now, order_no) = (state.clock.now(), path.into_inner());
+    let outcome = match form.request() {
+        Ok(request) => {
+            let user = shopper.id;
+            svc::confirm(
+                &state.db,
+                &state.settings,
+                user,
+                order_no.clone(),
+                request,
+                now,
             )
+            .await?
         }
-        _ => None,
+        Err(refusal) => Err(refusal),
     };
-    let refusal = match outcome {
-        Some(Ok(ChangeOutcome::Unchanged)) => {
-            set_flash(&session, FlashKind::Info, "change.flash.unchanged", "");
-            return Ok(see_other(&detail));
+    match outcome {
+        Ok(done) => {
+            let (kind, key, location) = confirmed(&done, &order_no);
+            set_flash(&session, kind, key, &order_no);
+            Ok(see_other(&location))
         }
-        Some(Ok(ChangeOutcome::MethodChanged)) => {
-            set_flash(
-                &session,
-                FlashKind::Success,
-                "change.flash.method_changed",
-                "",
+        Err(refusal) => {
+            let view = svc::load(&state.db, shopper.id, order_no, now).await?;
+            let page =
+                ChangePaymentPage::build(ctx, &view, &form, &state.config, &state.settings, now);
+            render_refused(page, refusal)
+        }
+    }
+}
+
+/// Where a confirmation leads, with its message: a new contract continues at
+/// checkout with the choice preselected, everything else on the order.
+fn confirmed(outcome: &ChangeOutcome, order_no: &str) -> (FlashKind, &'static str, String) {
+    let detail = format!("/orders/{order_no}");
+    match outcome {
+        ChangeOutcome::Unchanged => (FlashKind::Info, "change.flash.unchanged", detail),
+        ChangeOutcome::MethodChanged => (FlashKind::Success, "change.flash.method_changed", detail),
+        ChangeOutcome::AlreadyDone => (FlashKind::Info, "order.flash.already_done", detail),
+        ChangeOutcome::NewContract(p) => {
+            let term = p.plan.months().map(|m| m.to_string()).unwrap_or_default();
+            let href = checkout_href(
+                p.shipping.as_str(),
+                p.plan.kind().as_str(),
+                &term,
+                &p.method.to_string(),
+                &p.replaces,
             );
-            return Ok(see_other(&detail));
+            (FlashKind::Success, "change.flash.new_contract", href)
         }
-        Some(Ok(ChangeOutcome::NewContract { checkout })) => {
-            set_flash(
-                &session,
-                FlashKind::Success,
-                "change.flash.new_contract",
-                &order_no,
-            );
-            return Ok(see_other(&checkout));
-        }
-        Some(Ok(ChangeOutcome::AlreadyDone)) => {
-            set_flash(&session, FlashKind::Info, "order.flash.already_done", "");
-            return Ok(see_other(&detail));
-        }
-        Some(Err(r)) => Some(r),
-        None => None,
-    };
-    let view = svc::load(&state.db, shopper.id, order_no, now).await?;
-    let mut page = ChangePaymentPage::build(ctx, &view, &form, &state.config, &state.settings, now);
-    page.acknowledged = form.acknowledge == "on";
-    let status = match refusal {
-        None => {
-            page.choice_error = Some(match plan {
-                Err(e) => plan_error_text(&page.ctx, e),
-                Ok(_) => page.ctx.t("checkout.error.method"),
-            });
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Some(ChangeRefusal::NotAcknowledged) => {
-            page.ack_error = Some(page.ctx.t("change.error.acknowledge"));
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Some(ChangeRefusal::MethodNotFound) => {
-            page.choice_error = Some(page.ctx.t("checkout.error.method"));
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Some(ChangeRefusal::Plan(e)) => {
-            page.choice_error = Some(plan_error_text(&page.ctx, e));
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Some(ChangeRefusal::NotAllowed(_)) => {
-            page.error = Some(page.ctx.t("change.error.not_allowed"));
-            StatusCode::CONFLICT
-        }
-    };
-    render(page, status)
+    }
 }

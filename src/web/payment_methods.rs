@@ -7,16 +7,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::accounts::render;
-use super::checkout::MethodOption;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
+use super::forms::{MethodOption, render};
 use super::{State, parse_id, see_other};
 use crate::clock::local_date;
-use crate::db::ids::PaymentMethodId;
 use crate::domain::Fen;
 use crate::domain::card::CardError;
-use crate::domain::method::{MethodFieldError, MethodKind};
+use crate::domain::ids::PaymentMethodId;
+use crate::domain::method::{MethodFieldError, MethodKind, PaymentMethod};
 use crate::error::AppError;
 use crate::service::payment_methods::{self as svc, MethodInput};
 use crate::service::repayments::{self, PlanImpact, RemoveOutcome};
@@ -87,22 +86,14 @@ impl ImpactRow {
 }
 
 impl MethodsPage {
-    fn build(
-        ctx: PageCtx,
-        methods: &[crate::db::payment_methods::PaymentMethod],
-        form: AddMethodForm,
-    ) -> MethodsPage {
+    fn build(ctx: PageCtx, methods: &[PaymentMethod], form: AddMethodForm) -> MethodsPage {
         let kind = if form.kind.is_empty() {
             "credit_card"
         } else {
             form.kind.as_str()
         };
         MethodsPage {
-            methods: methods
-                .iter()
-                .enumerate()
-                .map(|(i, m)| MethodOption::of(&ctx, m, i, None))
-                .collect(),
+            methods: MethodOption::list(&ctx, methods, None),
             kinds: MethodKind::ALL
                 .into_iter()
                 .map(|k| KindOption {
@@ -146,11 +137,9 @@ pub async fn list_methods(
 ) -> Result<MethodsPage, AppError> {
     let methods = svc::list(&state.db, shopper.id).await?;
     let option_of = |ctx: &PageCtx, id: PaymentMethodId| {
-        methods
-            .iter()
-            .enumerate()
-            .find(|(_, m)| m.id == id)
-            .map(|(i, m)| MethodOption::of(ctx, m, i, None))
+        MethodOption::list(ctx, &methods, None)
+            .into_iter()
+            .find(|o| o.id == id)
     };
     let mut page = MethodsPage::build(ctx, &methods, AddMethodForm::default());
     if let Ok(id) = query.priority.parse::<i32>().map(PaymentMethodId)

@@ -8,29 +8,20 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::accounts::render;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, StaffAgent};
-use super::orders::plan_text;
+use super::forms::{Refuses, render_refused};
+use super::support::{TicketRow, ticket_status_label};
 use super::{State, see_other};
 use crate::domain::Fen;
 use crate::error::AppError;
 use crate::service::staff::{self as svc, Outcome, REPLY_MAX, ResolveError, StaffTicket};
 
-pub struct StaffRow {
-    pub ticket_no: String,
-    pub status: String,
-    pub status_label: String,
-    pub order_no: String,
-    pub created: String,
-    pub wanted: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/index.html")]
 pub struct StaffPage {
     pub ctx: PageCtx,
-    pub tickets: Vec<StaffRow>,
+    pub tickets: Vec<TicketRow>,
 }
 
 pub async fn staff_home(
@@ -41,14 +32,7 @@ pub async fn staff_home(
     let tickets = svc::list(&state.db)
         .await?
         .into_iter()
-        .map(|v| StaffRow {
-            status_label: ctx.t(&format!("ticket.status.{}", v.ticket.status)),
-            created: ctx.time(&v.ticket.created_at),
-            wanted: v.wanted.map(|m| m.describe()).unwrap_or_default(),
-            ticket_no: v.ticket.ticket_no,
-            status: v.ticket.status,
-            order_no: v.order.order_no,
-        })
+        .map(|v| TicketRow::of(&ctx, v))
         .collect();
     Ok(StaffPage { ctx, tickets })
 }
@@ -87,13 +71,13 @@ impl StaffTicketPage {
         let v = &t.view;
         StaffTicketPage {
             ticket_no: v.ticket.ticket_no.clone(),
-            status: v.ticket.status.clone(),
-            status_label: ctx.t(&format!("ticket.status.{}", v.ticket.status)),
+            status: v.ticket.status.as_str().to_owned(),
+            status_label: ticket_status_label(&ctx, &v.ticket),
             account: t.account.clone(),
             order_no: v.order.order_no.clone(),
-            order_status: ctx.status_label(v.order.state()),
-            plan: plan_text(&ctx, &v.order),
-            total: Fen(v.order.total_fen),
+            order_status: ctx.status_label(v.order.status),
+            plan: ctx.plan_label(v.order.plan),
+            total: v.order.total_fen,
             current_repayment: t
                 .current_repayment
                 .as_ref()
@@ -108,11 +92,11 @@ impl StaffTicketPage {
                 .map(|i| InstalmentLine {
                     seq: i.seq,
                     due: i.due_on.to_string(),
-                    amount: Fen(i.principal_fen + i.fee_fen),
-                    status: ctx.t(&format!("instalment.{}", i.status)),
+                    amount: i.amount(),
+                    status: ctx.t(&format!("instalment.{}", i.status.as_str())),
                 })
                 .collect(),
-            can_switch: t.instalments.iter().any(|i| i.status != "paid"),
+            can_switch: t.can_switch(),
             reply_max: REPLY_MAX,
             error: None,
             ctx,
@@ -138,6 +122,36 @@ pub struct ResolveForm {
     reply: String,
 }
 
+/// An unknown outcome, or the service's refusal.
+pub enum Problem {
+    Outcome,
+    Refused(ResolveError),
+}
+
+impl Refuses<Problem> for StaffTicketPage {
+    fn refuse(&mut self, problem: Problem) -> StatusCode {
+        let (key, status) = match problem {
+            Problem::Outcome | Problem::Refused(ResolveError::AlreadyHandled) => {
+                ("staff.error.outcome", StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Problem::Refused(ResolveError::ReplyNeeded) => {
+                ("staff.error.reply", StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Problem::Refused(ResolveError::ReplyTooLong) => {
+                ("staff.error.reply_long", StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Problem::Refused(ResolveError::NothingToSwitch) => {
+                ("staff.error.nothing_to_switch", StatusCode::CONFLICT)
+            }
+            Problem::Refused(ResolveError::MethodGone) => {
+                ("staff.error.method_gone", StatusCode::CONFLICT)
+            }
+        };
+        self.error = Some(self.ctx.tv(key, &REPLY_MAX.to_string()));
+        status
+    }
+}
+
 pub async fn resolve_ticket(
     ctx: PageCtx,
     session: Session,
@@ -148,51 +162,31 @@ pub async fn resolve_ticket(
 ) -> Result<HttpResponse, AppError> {
     let ticket_no = path.into_inner();
     let here = format!("/staff/tickets/{ticket_no}");
-    let error = match Outcome::parse(&form.outcome) {
-        None => Some(("staff.error.outcome", StatusCode::UNPROCESSABLE_ENTITY)),
-        Some(outcome) => {
-            match svc::resolve(
-                &state.db,
-                agent.id,
-                ticket_no.clone(),
-                outcome,
-                form.reply.clone(),
-                state.clock.now(),
-            )
+    let (now, reply) = (state.clock.now(), form.reply.clone());
+    let resolved = match Outcome::parse(&form.outcome) {
+        None => Err(Problem::Outcome),
+        Some(outcome) => svc::resolve(&state.db, agent.id, ticket_no.clone(), outcome, reply, now)
             .await?
-            {
-                Ok(()) => {
-                    set_flash(
-                        &session,
-                        FlashKind::Success,
-                        "staff.flash.handled",
-                        &ticket_no,
-                    );
-                    return Ok(see_other(&here));
-                }
-                Err(ResolveError::AlreadyHandled) => {
-                    set_flash(&session, FlashKind::Info, "staff.flash.already_handled", "");
-                    return Ok(see_other(&here));
-                }
-                Err(ResolveError::ReplyNeeded) => {
-                    Some(("staff.error.reply", StatusCode::UNPROCESSABLE_ENTITY))
-                }
-                Err(ResolveError::ReplyTooLong) => {
-                    Some(("staff.error.reply_long", StatusCode::UNPROCESSABLE_ENTITY))
-                }
-                Err(ResolveError::NothingToSwitch) => {
-                    Some(("staff.error.nothing_to_switch", StatusCode::CONFLICT))
-                }
-                Err(ResolveError::MethodGone) => {
-                    Some(("staff.error.method_gone", StatusCode::CONFLICT))
-                }
-            }
-        }
+            .map_err(Problem::Refused),
     };
-    let t = svc::show(&state.db, ticket_no).await?;
-    let mut page = StaffTicketPage::build(ctx, &t);
-    page.reply = form.reply;
-    let (key, status) = error.unwrap_or(("staff.error.outcome", StatusCode::UNPROCESSABLE_ENTITY));
-    page.error = Some(page.ctx.tv(key, &REPLY_MAX.to_string()));
-    render(page, status)
+    match resolved {
+        Ok(()) => {
+            set_flash(
+                &session,
+                FlashKind::Success,
+                "staff.flash.handled",
+                &ticket_no,
+            );
+            Ok(see_other(&here))
+        }
+        Err(Problem::Refused(ResolveError::AlreadyHandled)) => {
+            set_flash(&session, FlashKind::Info, "staff.flash.already_handled", "");
+            Ok(see_other(&here))
+        }
+        Err(problem) => {
+            let mut page = StaffTicketPage::build(ctx, &svc::show(&state.db, ticket_no).await?);
+            page.reply = form.reply;
+            render_refused(page, problem)
+        }
+    }
 }

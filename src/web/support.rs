@@ -6,17 +6,18 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::accounts::render;
-use super::checkout::MethodOption;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
-use super::orders::{new_form_token, one_time_token, plan_text};
+use super::forms::{MethodOption, Refuses, keep_or_new_token, method_id, render_refused};
 use super::{State, see_other};
-use crate::db::ids::PaymentMethodId;
 use crate::domain::Fen;
-use crate::domain::payment_change::{ChangePath, decide};
+use crate::domain::payment_change::ChangePath;
+use crate::domain::support::Ticket;
 use crate::error::AppError;
-use crate::service::support::{self as svc, MESSAGE_MAX, NewRequest, RequestForm, SupportError};
+use crate::service::support::{
+    self as svc, MESSAGE_MAX, NewRequest, RequestForm, SupportError, TicketView,
+};
+use crate::service::tokens::parse_token;
 
 pub struct TicketRow {
     pub ticket_no: String,
@@ -36,6 +37,25 @@ pub struct TicketsPage {
     pub service_hours: String,
 }
 
+/// `已受理` / `Resolved`.
+pub fn ticket_status_label(ctx: &PageCtx, ticket: &Ticket) -> String {
+    ctx.t(&format!("ticket.status.{}", ticket.status.as_str()))
+}
+
+impl TicketRow {
+    /// One line of a ticket list (the shopper's and the staff console's).
+    pub fn of(ctx: &PageCtx, v: TicketView) -> TicketRow {
+        TicketRow {
+            status_label: ticket_status_label(ctx, &v.ticket),
+            created: ctx.time(&v.ticket.created_at),
+            wanted: v.wanted.map(|m| m.describe()).unwrap_or_default(),
+            ticket_no: v.ticket.ticket_no,
+            order_no: v.order.order_no,
+            status: v.ticket.status.as_str().to_owned(),
+        }
+    }
+}
+
 pub async fn list_tickets(
     ctx: PageCtx,
     shopper: CurrentShopper,
@@ -44,14 +64,7 @@ pub async fn list_tickets(
     let tickets = svc::list(&state.db, shopper.id)
         .await?
         .into_iter()
-        .map(|v| TicketRow {
-            status_label: ctx.t(&format!("ticket.status.{}", v.ticket.status)),
-            created: ctx.time(&v.ticket.created_at),
-            wanted: v.wanted.map(|m| m.describe()).unwrap_or_default(),
-            ticket_no: v.ticket.ticket_no,
-            order_no: v.order.order_no,
-            status: v.ticket.status,
-        })
+        .map(|v| TicketRow::of(&ctx, v))
         .collect();
     Ok(TicketsPage {
         ctx,
@@ -108,55 +121,37 @@ pub struct NewTicketPage {
 impl NewTicketPage {
     fn build(ctx: PageCtx, data: &RequestForm, form: &TicketForm, state: &State) -> NewTicketPage {
         let now = state.clock.now();
-        let selected = form
-            .payment_method_id
-            .parse::<i32>()
-            .ok()
-            .map(PaymentMethodId);
-        let path = match data
+        let selected = method_id(&form.payment_method_id);
+        let path = data
             .order
             .as_ref()
-            .map(|o| decide(o.state(), o.pay_deadline, now))
-        {
-            Some(ChangePath::SelfService) => "self_service",
-            Some(ChangePath::NothingToChange) => "nothing_to_change",
-            _ => "service_request",
-        };
+            .map_or(ChangePath::ServiceRequest, |o| o.actions(now).change);
         NewTicketPage {
             order_no: form.order_no.clone(),
             order_found: data.order.is_some(),
             order_status: data
                 .order
                 .as_ref()
-                .map(|o| ctx.status_label(o.state()))
+                .map(|o| ctx.status_label(o.status))
                 .unwrap_or_default(),
             order_plan: data
                 .order
                 .as_ref()
-                .map(|o| plan_text(&ctx, o))
+                .map(|o| ctx.plan_label(o.plan))
                 .unwrap_or_default(),
-            order_total: Fen(data.order.as_ref().map_or(0, |o| o.total_fen)),
+            order_total: data.order.as_ref().map_or(Fen::ZERO, |o| o.total_fen),
             order_items: data
                 .items
                 .iter()
                 .map(|i| format!("{} × {}", ctx.pick(&i.name_zh, &i.name_en), i.quantity))
                 .collect(),
-            path,
-            methods: data
-                .methods
-                .iter()
-                .enumerate()
-                .map(|(i, m)| MethodOption::of(&ctx, m, i, selected))
-                .collect(),
+            path: path.as_str(),
+            methods: MethodOption::list(&ctx, &data.methods, selected),
             message: form.message.clone(),
             message_max: MESSAGE_MAX,
             hotline: state.config.hotline.clone(),
             service_hours: state.config.service_hours.clone(),
-            form_token: if form.form_token.is_empty() {
-                new_form_token()
-            } else {
-                form.form_token.clone()
-            },
+            form_token: keep_or_new_token(&form.form_token),
             order_error: None,
             method_error: None,
             message_error: None,
@@ -180,6 +175,53 @@ pub async fn new_ticket_form(
     Ok(NewTicketPage::build(ctx, &data, &form, &state))
 }
 
+impl Refuses<Vec<SupportError>> for NewTicketPage {
+    fn refuse(&mut self, errors: Vec<SupportError>) -> StatusCode {
+        let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+        let ctx = &self.ctx;
+        for e in errors {
+            match e {
+                SupportError::UnknownOrder => self.order_error = Some(ctx.t("ticket.error.order")),
+                SupportError::NotEligible(ChangePath::SelfService) => {
+                    self.order_error = Some(ctx.t("ticket.error.self_service"));
+                }
+                SupportError::NotEligible(_) => {
+                    self.order_error = Some(ctx.t("ticket.error.nothing"));
+                }
+                SupportError::MethodNotFound => {
+                    self.method_error = Some(ctx.t("ticket.error.method"));
+                }
+                SupportError::Message => {
+                    let max = MESSAGE_MAX.to_string();
+                    self.message_error = Some(ctx.tv("ticket.error.message", &max));
+                }
+                SupportError::Password => {
+                    self.password_error = Some(ctx.t("ticket.error.password"));
+                    status = StatusCode::UNAUTHORIZED;
+                }
+                SupportError::Throttled { minutes } => {
+                    let minutes = minutes.to_string();
+                    self.password_error = Some(ctx.tv("login.error.throttled", &minutes));
+                    status = StatusCode::TOO_MANY_REQUESTS;
+                }
+            }
+        }
+        status
+    }
+}
+
+impl TicketForm {
+    fn request(&self) -> NewRequest {
+        NewRequest {
+            order_no: self.order_no.trim().to_owned(),
+            method: method_id(&self.payment_method_id),
+            message: self.message.clone(),
+            password: self.password.clone(),
+            token: parse_token(&self.form_token),
+        }
+    }
+}
+
 pub async fn new_ticket(
     ctx: PageCtx,
     session: actix_session::Session,
@@ -187,19 +229,7 @@ pub async fn new_ticket(
     state: State,
     CsrfForm(form): CsrfForm<TicketForm>,
 ) -> Result<HttpResponse, AppError> {
-    let request = NewRequest {
-        order_no: form.order_no.trim().to_owned(),
-        method: form
-            .payment_method_id
-            .trim()
-            .parse::<i32>()
-            .ok()
-            .map(PaymentMethodId),
-        message: form.message.clone(),
-        password: form.password.clone(),
-        token: one_time_token(&form.form_token),
-    };
-    match svc::open(&state.db, shopper.id, request, state.clock.now()).await? {
+    match svc::open(&state.db, shopper.id, form.request(), state.clock.now()).await? {
         Ok(ticket_no) => {
             set_flash(
                 &session,
@@ -211,40 +241,8 @@ pub async fn new_ticket(
         }
         Err(errors) => {
             let data = svc::form(&state.db, shopper.id, form.order_no.trim().to_owned()).await?;
-            let mut page = NewTicketPage::build(ctx, &data, &form, &state);
-            let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-            for e in errors {
-                match e {
-                    SupportError::UnknownOrder => {
-                        page.order_error = Some(page.ctx.t("ticket.error.order"))
-                    }
-                    SupportError::NotEligible(ChangePath::SelfService) => {
-                        page.order_error = Some(page.ctx.t("ticket.error.self_service"))
-                    }
-                    SupportError::NotEligible(_) => {
-                        page.order_error = Some(page.ctx.t("ticket.error.nothing"))
-                    }
-                    SupportError::MethodNotFound => {
-                        page.method_error = Some(page.ctx.t("ticket.error.method"))
-                    }
-                    SupportError::Message => {
-                        page.message_error = Some(
-                            page.ctx
-                                .tv("ticket.error.message", &MESSAGE_MAX.to_string()),
-                        )
-                    }
-                    SupportError::Password => {
-                        page.password_error = Some(page.ctx.t("ticket.error.password"));
-                        status = StatusCode::UNAUTHORIZED;
-                    }
-                    SupportError::Throttled { minutes } => {
-                        page.password_error =
-                            Some(page.ctx.tv("login.error.throttled", &minutes.to_string()));
-                        status = StatusCode::TOO_MANY_REQUESTS;
-                    }
-                }
-            }
-            render(page, status)
+            let page = NewTicketPage::build(ctx, &data, &form, &state);
+            render_refused(page, errors)
         }
     }
 }
@@ -273,7 +271,7 @@ pub async fn show_ticket(
 ) -> Result<TicketPage, AppError> {
     let v = svc::show(&state.db, shopper.id, path.into_inner()).await?;
     Ok(TicketPage {
-        status_label: ctx.t(&format!("ticket.status.{}", v.ticket.status)),
+        status_label: ticket_status_label(&ctx, &v.ticket),
         created: ctx.time(&v.ticket.created_at),
         resolved: v
             .ticket
@@ -283,7 +281,7 @@ pub async fn show_ticket(
             .unwrap_or_default(),
         wanted: v.wanted.map(|m| ctx.method_label(&m)).unwrap_or_default(),
         ticket_no: v.ticket.ticket_no,
-        status: v.ticket.status,
+        status: v.ticket.status.as_str().to_owned(),
         order_no: v.order.order_no,
         message: v.ticket.message,
         reply: v.ticket.reply.unwrap_or_default(),

@@ -63,14 +63,7 @@ async fn placing_an_order_reserves_stock_empties_the_cart_and_uses_catalog_price
     let method = s.add_card("4111111111111111", "12/30").await;
     s.add_to_cart(product, 3).await;
     // The price changes after the item went into the cart: checkout uses the catalog's.
-    app.db
-        .write(move |conn| {
-            Ok(storefront::db::catalog::set_product_price_and_stock(
-                conn, product, 40_000, 10,
-            )?)
-        })
-        .await
-        .unwrap();
+    app.set_price_and_stock(product, 40_000, 10).await;
     let order_no = s.checkout("full", "", &method).await;
     assert!(
         order_no.len() >= 16 && order_no.bytes().all(|b| b.is_ascii_digit()),

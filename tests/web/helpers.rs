@@ -13,7 +13,8 @@ use storefront::Application;
 use storefront::clock::TestClock;
 use storefront::config::Config;
 use storefront::db::Db;
-use storefront::db::ids::{CategoryId, ProductId};
+use storefront::domain::Fen;
+use storefront::domain::ids::{CategoryId, ProductId};
 use storefront::gateway::{PaymentGateway, SandboxGateway};
 use storefront::service::catalog::{ProductSpec, create_category, create_product};
 
@@ -102,7 +103,7 @@ impl TestApp {
                     category_id: category,
                     name: ("测试商品", "Test product"),
                     description: ("描述", "Description"),
-                    price_fen,
+                    price_fen: Fen(price_fen),
                     stock,
                 };
                 create_product(conn, &spec, now)
@@ -117,14 +118,18 @@ impl TestApp {
     }
 
     pub async fn stock_of(&self, product: ProductId) -> i32 {
-        self.db
-            .read(move |conn| {
-                Ok(storefront::db::catalog::find_product(conn, product)?
-                    .expect("product")
-                    .stock)
-            })
+        storefront::service::catalog::find_product(&self.db, product)
             .await
-            .expect("stock")
+            .expect("read")
+            .expect("product")
+            .stock
+    }
+
+    /// An operator reprices and restocks a product (through the service).
+    pub async fn set_price_and_stock(&self, product: ProductId, price_fen: i64, stock: i32) {
+        storefront::service::catalog::set_price_and_stock(&self.db, product, Fen(price_fen), stock)
+            .await
+            .expect("reprice");
     }
 
     /// One pass of the background jobs, as the interval task would run it.

@@ -14,7 +14,7 @@ async fn unpaid_installment_order(
     String,
     String,
     String,
-    storefront::db::ids::ProductId,
+    storefront::domain::ids::ProductId,
 ) {
     let product = app.product(100_000, 10).await;
     let s = app.shopper().await;
@@ -282,14 +282,7 @@ async fn a_new_plan_cancels_puts_items_back_and_links_the_new_order() {
     );
 
     // Meanwhile the price went up: checkout flags it with old and new figures.
-    app.db
-        .write(move |conn| {
-            Ok(storefront::db::catalog::set_product_price_and_stock(
-                conn, product, 110_000, 10,
-            )?)
-        })
-        .await
-        .unwrap();
+    app.set_price_and_stock(product, 110_000, 10).await;
     let checkout = s.get(&location).await;
     assert_eq!(
         checkout.attr("input[name=plan][checked]", "value"),
@@ -405,14 +398,7 @@ async fn cancelled_and_closed_orders_offer_buy_again_which_flags_changes() {
     );
     assert!(page.has(&format!("form[action=\"/orders/{order_no}/buy-again\"]")));
 
-    app.db
-        .write(move |conn| {
-            Ok(storefront::db::catalog::set_product_price_and_stock(
-                conn, product, 90_000, 10,
-            )?)
-        })
-        .await
-        .unwrap();
+    app.set_price_and_stock(product, 90_000, 10).await;
     s.post(&format!("/orders/{order_no}/buy-again"), &[])
         .await
         .assert_redirect("/cart");

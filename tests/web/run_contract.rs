@@ -63,8 +63,8 @@ async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
 
     let s = Actor::new(&base);
     s.login(
-        storefront::seed::SHOPPER_PHONE,
-        storefront::seed::SHOPPER_PASSWORD,
+        storefront::demo::SHOPPER_PHONE,
+        storefront::demo::SHOPPER_PASSWORD,
         "/orders",
     )
     .await
@@ -113,8 +113,8 @@ async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
     let staff = Actor::new(&base);
     staff
         .login(
-            storefront::seed::STAFF_ACCOUNT,
-            storefront::seed::STAFF_PASSWORD,
+            storefront::demo::STAFF_ACCOUNT,
+            storefront::demo::STAFF_PASSWORD,
             "/",
         )
         .await
@@ -122,8 +122,8 @@ async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
     let email = Actor::new(&base);
     email
         .login(
-            storefront::seed::SHOPPER_EMAIL,
-            storefront::seed::SHOPPER_PASSWORD,
+            storefront::demo::SHOPPER_EMAIL,
+            storefront::demo::SHOPPER_PASSWORD,
             "/",
         )
         .await

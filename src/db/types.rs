@@ -1,0 +1,156 @@
+//! How domain types are stored. The domain stays free of diesel; here each
+//! of its value types gets its column mapping: ids and money as integers,
+//! states and kinds as their `as_str` names (a `TEXT` column with a `CHECK`).
+//! A stored name that no longer parses is a deserialization error, never a
+//! silent default.
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::{BigInt, Integer, Text};
+
+use crate::domain::account::Role;
+use crate::domain::ids::{
+    CategoryId, InstalmentId, OrderId, PaymentMethodId, ProductId, TicketId, UserId,
+};
+use crate::domain::method::MethodKind;
+use crate::domain::money::{BasisPoints, Fen};
+use crate::domain::order::{CancelReason, InstalmentStatus, OrderStatus, ShippingMethod};
+use crate::domain::plan::PlanKind;
+use crate::domain::support::TicketStatus;
+use crate::domain::timeline::{Actor, EventKind};
+
+/// A newtype over an integer column: ids (`INTEGER`), money (`BIGINT` fen),
+/// rates (`INTEGER` basis points).
+macro_rules! stored_as_number {
+    ($($ty:ident($inner:ty): $sql:ty),* $(,)?) => {$(
+        const _: () = {
+            #[derive(AsExpression, FromSqlRow)]
+            #[diesel(foreign_derive, sql_type = $sql)]
+            #[allow(dead_code, reason = "only carries the derives for the domain type")]
+            struct Column($ty);
+        };
+
+        impl<DB: Backend> ToSql<$sql, DB> for $ty
+        where
+            $inner: ToSql<$sql, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                self.0.to_sql(out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<$sql, DB> for $ty
+        where
+            $inner: FromSql<$sql, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                <$inner>::from_sql(bytes).map($ty)
+            }
+        }
+    )*};
+}
+
+/// An enum stored as its name in a `TEXT` column.
+macro_rules! stored_as_name {
+    ($($ty:ident),* $(,)?) => {$(
+        const _: () = {
+            #[derive(AsExpression, FromSqlRow)]
+            #[diesel(foreign_derive, sql_type = Text)]
+            #[allow(dead_code, reason = "only carries the derives for the domain type")]
+            struct Column($ty);
+        };
+
+        impl<DB: Backend> ToSql<Text, DB> for $ty
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<Text, DB> for $ty
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                Ok(String::from_sql(bytes)?.parse::<$ty>()?)
+            }
+        }
+    )*};
+}
+
+stored_as_number!(
+    UserId(i32): Integer,
+    CategoryId(i32): Integer,
+    ProductId(i32): Integer,
+    PaymentMethodId(i32): Integer,
+    OrderId(i32): Integer,
+    InstalmentId(i32): Integer,
+    TicketId(i32): Integer,
+    Fen(i64): BigInt,
+    BasisPoints(i32): Integer,
+);
+
+stored_as_name!(
+    OrderStatus,
+    PlanKind,
+    ShippingMethod,
+    InstalmentStatus,
+    CancelReason,
+    MethodKind,
+    TicketStatus,
+    Actor,
+    EventKind,
+    Role,
+);
+
+/// A table's row as a domain record: declares the private row struct (diesel
+/// `Queryable` + `Selectable`, columns in the domain's types) and its move
+/// into the record, field by field.
+macro_rules! record_row {
+    ($vis:vis $row:ident => $record:ty, $table:ident { $($field:ident: $ty:ty),* $(,)? }) => {
+        #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+        #[diesel(table_name = $table, check_for_backend(diesel::sqlite::Sqlite))]
+        $vis struct $row {
+            $($field: $ty),*
+        }
+
+        impl From<$row> for $record {
+            fn from(r: $row) -> $record {
+                Self { $($field: r.$field),* }
+            }
+        }
+    };
+}
+pub(crate) use record_row;
+
+/// A row that does not make a valid domain value (e.g. a plan kind without its term).
+pub fn invalid_row(e: impl std::error::Error + Send + Sync + 'static) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(Box::new(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    use super::*;
+
+    #[test]
+    fn an_unknown_stored_name_is_an_error_not_a_default() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let ok: OrderStatus = diesel::select("paid".into_sql::<Text>())
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(ok, OrderStatus::Paid);
+        let bad =
+            diesel::select("shipping".into_sql::<Text>()).get_result::<OrderStatus>(&mut conn);
+        assert!(matches!(
+            bad,
+            Err(diesel::result::Error::DeserializationError(_))
+        ));
+    }
+}

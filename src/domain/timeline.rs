@@ -1,0 +1,133 @@
+//! An order's timeline (SPEC "Order life cycle"): who did what, when, from
+//! what to what. Every transition and payment-related change writes one entry.
+
+use std::str::FromStr;
+
+use chrono::NaiveDateTime;
+
+use super::ids::OrderId;
+use super::order::{OrderEvent, UnknownValue};
+
+/// Who made a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Shopper,
+    System,
+    Staff,
+}
+
+/// What happened. Each names a catalog key `timeline.<name>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Created,
+    Paid,
+    PaymentDeclined,
+    Cancelled,
+    Closed,
+    Shipped,
+    Completed,
+    MethodChanged,
+    PlanChange,
+    Replaces,
+    ReplacedBy,
+    RepaymentMethodChanged,
+    InstalmentCharged,
+    InstalmentDeclined,
+    ServiceRequestOpened,
+    ServiceRequestResolved,
+    ServiceRequestDeclined,
+}
+
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $name),* }
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($name => Ok($ty::$variant),)*
+                    _ => Err(UnknownValue(s.to_string())),
+                }
+            }
+        }
+    };
+}
+
+names!(Actor { Shopper => "shopper", System => "system", Staff => "staff" });
+
+names!(EventKind {
+    Created => "created",
+    Paid => "paid",
+    PaymentDeclined => "payment_declined",
+    Cancelled => "cancelled",
+    Closed => "closed",
+    Shipped => "shipped",
+    Completed => "completed",
+    MethodChanged => "method_changed",
+    PlanChange => "plan_change",
+    Replaces => "replaces",
+    ReplacedBy => "replaced_by",
+    RepaymentMethodChanged => "repayment_method_changed",
+    InstalmentCharged => "instalment_charged",
+    InstalmentDeclined => "instalment_declined",
+    ServiceRequestOpened => "service_request_opened",
+    ServiceRequestResolved => "service_request_resolved",
+    ServiceRequestDeclined => "service_request_declined",
+});
+
+impl EventKind {
+    /// The entry a state transition writes.
+    pub fn of(event: OrderEvent) -> EventKind {
+        match event {
+            OrderEvent::Pay => EventKind::Paid,
+            OrderEvent::Ship => EventKind::Shipped,
+            OrderEvent::Complete => EventKind::Completed,
+            OrderEvent::Cancel => EventKind::Cancelled,
+            OrderEvent::Close => EventKind::Closed,
+        }
+    }
+
+    /// Instalment entries carry the instalment number in `from`.
+    pub fn is_instalment(self) -> bool {
+        matches!(
+            self,
+            EventKind::InstalmentCharged | EventKind::InstalmentDeclined
+        )
+    }
+}
+
+/// One stored timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub id: i32,
+    pub order_id: OrderId,
+    pub at: NaiveDateTime,
+    pub actor: Actor,
+    pub kind: EventKind,
+    pub from_value: Option<String>,
+    pub to_value: Option<String>,
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_and_actor_round_trips_through_its_name() {
+        for k in EventKind::ALL {
+            assert_eq!(k.as_str().parse::<EventKind>(), Ok(*k));
+        }
+        for a in Actor::ALL {
+            assert_eq!(a.as_str().parse::<Actor>(), Ok(*a));
+        }
+        assert!("teleported".parse::<EventKind>().is_err());
+    }
+}
