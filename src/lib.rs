@@ -12,7 +12,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod gateway;
-pub mod help_content;
 pub mod i18n;
 pub mod service;
 pub mod session_store;

@@ -56,7 +56,7 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let db = Db::open(&config.database, 8)?;
         let settings = Settings::from_config(&config);
-        crate::help_content::ensure_help_articles(&db)?;
+        crate::service::help::ensure_articles(&db)?;
         if config.demo_data() && crate::demo::load_if_empty(&db, &settings, clock.now())? {
             crate::demo::print_credentials();
         }

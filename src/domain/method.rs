@@ -110,6 +110,12 @@ pub fn repayment_method(
         .or_else(|| priority_method(live))
 }
 
+/// Whether a plan follows the account's priority method (not pinned to one
+/// of the shopper's live methods): changing the priority moves it.
+pub fn follows_priority(pinned: Option<PaymentMethodId>, live: &[PaymentMethod]) -> bool {
+    pinned.is_none_or(|id| !live.iter().any(|m| m.id == id))
+}
+
 /// A method ready to store: for cards only brand, last four, expiry and holder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidMethod {
@@ -257,6 +263,9 @@ mod tests {
         let gone = Some(PaymentMethodId(9));
         assert_eq!(repayment_method(gone, &live).map(|m| m.id.0), Some(1));
         assert_eq!(repayment_method(pinned, &[]), None);
+        assert!(follows_priority(None, &live));
+        assert!(!follows_priority(pinned, &live));
+        assert!(follows_priority(gone, &live));
     }
 
     #[test]

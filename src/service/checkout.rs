@@ -8,6 +8,7 @@ use rand::Rng;
 
 use super::Settings;
 use super::cart::{CartView, price_lines};
+use super::orders::find_owned;
 use super::pricing::{eligible_quote, list_terms};
 use super::timeline::{self, Actor, Entry, EventKind};
 use crate::clock::local_datetime;
@@ -16,9 +17,7 @@ use crate::db::payment_methods as pm;
 use crate::db::{Conn, Db, cart, catalog};
 use crate::domain::ids::{PaymentMethodId, ProductId, UserId};
 use crate::domain::method::PaymentMethod;
-use crate::domain::order::{
-    CancelReason, Order, OrderStatus, ShippingMethod, format_order_no, is_valid_order_no,
-};
+use crate::domain::order::{CancelReason, Order, OrderStatus, ShippingMethod, format_order_no};
 use crate::domain::plan::{Plan, PlanError, Quote, Step};
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
@@ -90,10 +89,7 @@ fn find_replaceable(
     user: UserId,
     order_no: &str,
 ) -> Result<Option<Replacing>, AppError> {
-    if !is_valid_order_no(order_no) {
-        return Ok(None);
-    }
-    let Some(order) = orders::find_order_for_owner(conn, user, order_no)? else {
+    let Some(order) = find_owned(conn, user, order_no)? else {
         return Ok(None);
     };
     if order.cancel_reason != Some(CancelReason::PaymentChanged)

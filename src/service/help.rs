@@ -1,13 +1,62 @@
 //! Help center: articles by category, search (Chinese substrings through the
 //! trigram index), and the small markup of article bodies.
 
+use rust_embed::RustEmbed;
+
 use crate::db::Db;
-use crate::db::help;
-use crate::domain::help::HelpArticle;
+use crate::db::help::{self, NewHelpArticle};
+pub use crate::domain::help::CATEGORIES;
+use crate::domain::help::{ArticleSource, HelpArticle};
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 
-pub const CATEGORIES: [&str; 3] = ["payments", "orders", "account"];
+/// The articles' content files, embedded in the binary; their names
+/// (`NN-slug.md`) give the order.
+#[derive(RustEmbed)]
+#[folder = "content/help/"]
+struct Articles;
+
+/// Every content file, parsed, in file-name order.
+fn article_sources() -> Result<Vec<ArticleSource>, AppError> {
+    let mut names: Vec<_> = Articles::iter().collect();
+    names.sort();
+    names
+        .iter()
+        .map(|name| {
+            let file = Articles::get(name)
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("help file {name} vanished")))?;
+            let text = std::str::from_utf8(&file.data)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("help file {name}: {e}")))?;
+            ArticleSource::parse(text)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("help file {name}: {e}")))
+        })
+        .collect()
+}
+
+/// Loads the articles into an empty help center (at start, with or without
+/// demo data: they document the product).
+pub fn ensure_articles(db: &Db) -> Result<(), AppError> {
+    let sources = article_sources()?;
+    db.write_blocking(|conn| {
+        if help::count_articles(conn)? > 0 {
+            return Ok(());
+        }
+        let rows: Vec<NewHelpArticle<'_>> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, a)| NewHelpArticle {
+                slug: &a.slug,
+                category: &a.category,
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+                title_zh: &a.title_zh,
+                title_en: &a.title_en,
+                body_zh: &a.body_zh,
+                body_en: &a.body_en,
+            })
+            .collect();
+        Ok(help::insert_articles(conn, &rows)?)
+    })
+}
 
 pub async fn list(db: &Db) -> Result<Vec<HelpArticle>, AppError> {
     db.read(|conn| Ok(help::list_articles(conn)?)).await
@@ -164,6 +213,16 @@ pub fn render_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_content_file_parses_with_a_unique_slug() {
+        let sources = article_sources().unwrap();
+        assert_eq!(sources.len(), 8);
+        let mut slugs: Vec<&str> = sources.iter().map(|a| a.slug.as_str()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), sources.len());
+    }
 
     #[test]
     fn bodies_split_into_paragraphs_links_amounts_and_filled_placeholders() {

@@ -141,17 +141,26 @@ pub fn repayment_method(conn: &mut Conn, order: &Order) -> Result<Option<Payment
     Ok(method::repayment_method(order.repayment_method_id, &live).cloned())
 }
 
-/// The owner's order, or `NotFound` for a malformed number, a missing order
-/// and another account's order alike.
+/// The owner's order: `None` for a malformed number, a missing order and
+/// another account's order alike (SPEC rule 1). The one owner check.
+pub(crate) fn find_owned(
+    conn: &mut Conn,
+    user: UserId,
+    order_no: &str,
+) -> Result<Option<Order>, AppError> {
+    if !is_valid_order_no(order_no) {
+        return Ok(None);
+    }
+    Ok(orders::find_order_for_owner(conn, user, order_no)?)
+}
+
+/// [`find_owned`], with anything but the owner's order as `NotFound` (404).
 pub(crate) fn owned_order(
     conn: &mut Conn,
     user: UserId,
     order_no: &str,
 ) -> Result<Order, AppError> {
-    if !is_valid_order_no(order_no) {
-        return Err(AppError::NotFound);
-    }
-    orders::find_order_for_owner(conn, user, order_no)?.ok_or(AppError::NotFound)
+    find_owned(conn, user, order_no)?.ok_or(AppError::NotFound)
 }
 
 /// Closes the owner's order if its window has passed (state checked on read).
@@ -464,8 +473,8 @@ pub(crate) fn record_payment(
         Some(transaction_id),
         now,
     )? {
-        let current = orders::find_order(conn, order.id)?.map_or(OrderStatus::Closed, |o| o.status);
-        return Ok(PayOutcome::Refused(Refusal::State(current)));
+        let current = orders::find_order(conn, order.id)?.ok_or(AppError::NotFound)?;
+        return Ok(PayOutcome::Refused(Refusal::State(current.status)));
     }
     start_schedule(conn, order, now)?;
     Ok(PayOutcome::Paid)

@@ -14,7 +14,7 @@ use crate::db::payment_methods as pm;
 use crate::db::{Conn, Db};
 use crate::domain::Fen;
 use crate::domain::ids::{PaymentMethodId, UserId};
-use crate::domain::method::{PaymentMethod, priority_method};
+use crate::domain::method::{PaymentMethod, follows_priority, priority_method};
 use crate::domain::order::{Instalment, Order, OrderStatus, next_open};
 use crate::error::AppError;
 use crate::gateway::{
@@ -41,10 +41,10 @@ impl PlanImpact {
 
 /// Active plans whose repayments follow the account priority (not pinned to a live method).
 fn plans_following_priority(conn: &mut Conn, user: UserId) -> Result<Vec<Order>, AppError> {
-    let live: Vec<PaymentMethodId> = pm::list_methods(conn, user)?.iter().map(|m| m.id).collect();
+    let live = pm::list_methods(conn, user)?;
     Ok(orders::list_active_plans(conn, user)?
         .into_iter()
-        .filter(|o| o.repayment_method_id.is_none_or(|p| !live.contains(&p)))
+        .filter(|o| follows_priority(o.repayment_method_id, &live))
         .collect())
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use rand::Rng;
 
 use super::accounts::{LOCK_FOR, MAX_FAILURES, confirm_password};
-use super::orders::owned_order;
+use super::orders::{find_owned, owned_order};
 use super::timeline::{self, Actor, Entry};
 use crate::clock::local_datetime;
 use crate::db::orders;
@@ -15,7 +15,7 @@ use crate::db::tickets::{self, NewTicket};
 use crate::db::{Conn, Db, users};
 use crate::domain::ids::{PaymentMethodId, UserId};
 use crate::domain::method::PaymentMethod;
-use crate::domain::order::{Order, OrderItem, is_valid_order_no};
+use crate::domain::order::{Order, OrderItem};
 use crate::domain::payment_change::ChangePath;
 use crate::domain::support::{Ticket, TicketStatus, format_ticket_no};
 use crate::domain::timeline::EventKind;
@@ -54,11 +54,7 @@ pub struct RequestForm {
 
 pub async fn form(db: &Db, user: UserId, order_no: String) -> Result<RequestForm, AppError> {
     db.read(move |conn| {
-        let order = if is_valid_order_no(&order_no) {
-            orders::find_order_for_owner(conn, user, &order_no)?
-        } else {
-            None
-        };
+        let order = find_owned(conn, user, &order_no)?;
         let items = match &order {
             Some(o) => orders::list_items(conn, o.id)?,
             None => Vec::new(),
@@ -154,11 +150,7 @@ pub fn file_request(
     {
         return Ok(Ok(ticket.ticket_no));
     }
-    let order = if is_valid_order_no(&request.order_no) {
-        orders::find_order_for_owner(conn, user, &request.order_no)?
-    } else {
-        None
-    };
+    let order = find_owned(conn, user, &request.order_no)?;
     match &order {
         None => errors.push(SupportError::UnknownOrder),
         Some(o) if !o.actions(now).request => {

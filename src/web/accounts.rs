@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::ctx::{PageCtx, SESSION_CSRF, SESSION_LABEL, SESSION_ROLE, SESSION_USER, ensure_csrf};
 use super::extract::CsrfForm;
-use super::forms::render;
+use super::forms::{Refuses, render, render_refused};
 use super::{State, see_other};
 use crate::domain::account::AccountError;
 use crate::error::AppError;
@@ -69,54 +69,58 @@ fn sign_in(session: &Session, who: &SignedIn) -> Result<(), AppError> {
     Ok(())
 }
 
+impl Refuses<RegisterError> for RegisterPage {
+    fn refuse(&mut self, e: RegisterError) -> StatusCode {
+        let ctx = &self.ctx;
+        match e {
+            RegisterError::Taken => {
+                self.account_error = Some(ctx.t("register.error.taken"));
+                return StatusCode::CONFLICT;
+            }
+            RegisterError::Account(AccountError::Invalid) => {
+                self.account_error = Some(ctx.t("account.error.invalid"));
+            }
+            RegisterError::Account(AccountError::PasswordLength) => {
+                self.password_error = Some(ctx.t("account.error.password_length"));
+            }
+            RegisterError::Account(AccountError::PasswordMismatch) => {
+                self.confirm_error = Some(ctx.t("account.error.password_mismatch"));
+            }
+        }
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 pub async fn register(
-    ctx: PageCtx,
+    mut ctx: PageCtx,
     session: Session,
     state: State,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<actix_web::HttpResponse, AppError> {
-    let now = state.clock.now();
-    match svc::register(
+    let (account, now) = (form.account.as_str(), state.clock.now());
+    let registered = svc::register(
         &state.db,
-        &form.account,
+        account,
         &form.password,
         &form.password_confirm,
         now,
     )
-    .await?
-    {
+    .await?;
+    match registered {
         Ok(who) => {
             sign_in(&session, &who)?;
             Ok(see_other("/"))
         }
         Err(e) => {
-            let mut page = RegisterPage {
+            ctx.csrf = ensure_csrf(&session);
+            let page = RegisterPage {
                 account: form.account,
                 account_error: None,
                 password_error: None,
                 confirm_error: None,
                 ctx,
             };
-            let status = match e {
-                RegisterError::Taken => {
-                    page.account_error = Some(page.ctx.t("register.error.taken"));
-                    StatusCode::CONFLICT
-                }
-                RegisterError::Account(AccountError::Invalid) => {
-                    page.account_error = Some(page.ctx.t("account.error.invalid"));
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                RegisterError::Account(AccountError::PasswordLength) => {
-                    page.password_error = Some(page.ctx.t("account.error.password_length"));
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                RegisterError::Account(AccountError::PasswordMismatch) => {
-                    page.confirm_error = Some(page.ctx.t("account.error.password_mismatch"));
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-            };
-            page.ctx.csrf = ensure_csrf(&session);
-            Ok(render(page, status)?)
+            render_refused(page, e)
         }
     }
 }

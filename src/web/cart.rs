@@ -76,13 +76,37 @@ pub async fn show_cart(
     Ok(CartPage::build(ctx, &cart, None))
 }
 
-/// The catalog key and value that explain a cart refusal.
-fn refusal(e: CartError) -> (&'static str, String) {
-    match e {
-        CartError::UnknownProduct => ("cart.error.unknown_product", String::new()),
-        CartError::TooMany => ("cart.error.too_many", MAX_QUANTITY.to_string()),
-        CartError::NotEnoughStock { available } => ("cart.error.stock", available.to_string()),
+/// Why a cart change was not made: unreadable fields, or the service's refusal.
+enum Problem {
+    Product,
+    Quantity,
+    Refused(CartError),
+}
+
+impl Problem {
+    /// The message explaining it, in the page language.
+    fn message(self, ctx: &PageCtx) -> String {
+        let max = MAX_QUANTITY.to_string();
+        match self {
+            Problem::Product | Problem::Refused(CartError::UnknownProduct) => {
+                ctx.t("cart.error.unknown_product")
+            }
+            Problem::Quantity => ctx.tv("cart.error.quantity", &max),
+            Problem::Refused(CartError::TooMany) => ctx.tv("cart.error.too_many", &max),
+            Problem::Refused(CartError::NotEnoughStock { available }) => {
+                ctx.tv("cart.error.stock", &available.to_string())
+            }
+        }
     }
+}
+
+/// A quantity field: 1 to [`MAX_QUANTITY`], anything else refused.
+fn quantity(raw: &str) -> Result<i32, Problem> {
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|q| (1..=MAX_QUANTITY).contains(q))
+        .ok_or(Problem::Quantity)
 }
 
 #[derive(Deserialize)]
@@ -102,24 +126,14 @@ pub async fn add_to_cart(
 ) -> Result<HttpResponse, AppError> {
     let product = form
         .product_id
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(ProductId);
-    let quantity = form
-        .quantity
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|q| (1..=MAX_QUANTITY).contains(q));
-    let outcome = match (product, quantity) {
-        (None, _) => Err(("cart.error.unknown_product", String::new())),
-        (Some(_), None) => Err(("cart.error.quantity", MAX_QUANTITY.to_string())),
-        (Some(product), Some(quantity)) => {
+        .parse::<ProductId>()
+        .map_err(|_| Problem::Product);
+    let outcome = match (product, quantity(&form.quantity)) {
+        (Err(p), _) | (_, Err(p)) => Err(p),
+        (Ok(product), Ok(quantity)) => {
             svc::add_item(&state.db, shopper.id, product, quantity, state.clock.now())
                 .await?
-                .map_err(refusal)
+                .map_err(Problem::Refused)
         }
     };
     match outcome {
@@ -127,29 +141,34 @@ pub async fn add_to_cart(
             set_flash(&session, FlashKind::Success, "cart.added", "");
             Ok(see_other("/cart"))
         }
-        Err((key, value)) => {
-            let message = ctx.tv(key, &value);
-            // Show the message on the product's form when there is one, input kept.
-            if let Some(p) = product
-                && let Ok((prod, category)) = crate::service::catalog::product(&state.db, p).await
-            {
-                let mut page = super::catalog::ProductPage::build(
-                    ctx,
-                    &prod,
-                    category.as_ref(),
-                    state.settings.installment_minimum,
-                );
-                page.quantity = form.quantity;
-                page.error = Some(message);
-                return render(page, StatusCode::UNPROCESSABLE_ENTITY);
-            }
-            let cart = svc::view(&state.db, shopper.id).await?;
-            render(
-                CartPage::build(ctx, &cart, Some(message)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+        Err(problem) => {
+            let message = problem.message(&ctx);
+            refuse_add(ctx, &state, shopper, form, message).await
         }
     }
+}
+
+/// Shows a refused addition on the product's form when there is one (input
+/// kept), else on the cart; 422 either way.
+async fn refuse_add(
+    ctx: PageCtx,
+    state: &State,
+    shopper: CurrentShopper,
+    form: AddForm,
+    message: String,
+) -> Result<HttpResponse, AppError> {
+    if let Ok(p) = form.product_id.parse::<ProductId>()
+        && let Ok((prod, category)) = crate::service::catalog::product(&state.db, p).await
+    {
+        let minimum = state.settings.installment_minimum;
+        let mut page = super::catalog::ProductPage::build(ctx, &prod, category.as_ref(), minimum);
+        page.quantity = form.quantity;
+        page.error = Some(message);
+        return render(page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let cart = svc::view(&state.db, shopper.id).await?;
+    let page = CartPage::build(ctx, &cart, Some(message));
+    render(page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 #[derive(Deserialize)]
@@ -181,28 +200,19 @@ pub async fn update_cart_item(
     CsrfForm(form): CsrfForm<QuantityForm>,
 ) -> Result<HttpResponse, AppError> {
     let product = ProductId(parse_id(&path)?);
-    let quantity = form
-        .quantity
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|q| (1..=MAX_QUANTITY).contains(q));
-    let error = match quantity {
-        None => Some(("cart.error.quantity", MAX_QUANTITY.to_string())),
-        Some(q) => svc::set_quantity(&state.db, shopper.id, product, q, state.clock.now())
+    let outcome = match quantity(&form.quantity) {
+        Err(p) => Err(p),
+        Ok(q) => svc::set_quantity(&state.db, shopper.id, product, q, state.clock.now())
             .await?
-            .err()
-            .map(refusal),
+            .map_err(Problem::Refused),
     };
-    match error {
-        None => Ok(see_other("/cart")),
-        Some((key, value)) => {
-            let message = ctx.tv(key, &value);
+    match outcome {
+        Ok(()) => Ok(see_other("/cart")),
+        Err(problem) => {
+            let message = problem.message(&ctx);
             let cart = svc::view(&state.db, shopper.id).await?;
-            render(
-                CartPage::build(ctx, &cart, Some(message)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            let page = CartPage::build(ctx, &cart, Some(message));
+            render(page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
 }

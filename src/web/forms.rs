@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::ctx::PageCtx;
 use crate::domain::ids::PaymentMethodId;
-use crate::domain::method::PaymentMethod;
+use crate::domain::method::{PaymentMethod, priority_method};
 use crate::domain::plan::PlanError;
 use crate::error::AppError;
 use crate::service::tokens;
@@ -88,15 +88,15 @@ impl MethodOption {
         methods: &[PaymentMethod],
         selected: Option<PaymentMethodId>,
     ) -> Vec<MethodOption> {
+        let priority = priority_method(methods).map(|m| m.id);
         methods
             .iter()
-            .enumerate()
-            .map(|(i, m)| MethodOption {
+            .map(|m| MethodOption {
                 id: m.id,
                 kind: ctx.kind_label(m.kind),
                 label: m.describe(),
                 expiry: m.expiry().map(|e| e.to_string()).unwrap_or_default(),
-                priority: i == 0,
+                priority: priority == Some(m.id),
                 selected: selected == Some(m.id),
             })
             .collect()

@@ -377,27 +377,17 @@ pub async fn pay_order(
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let order_no = path.into_inner();
-    let now = state.clock.now();
-    let outcome = svc::pay(
-        &state.db,
-        state.gateway.clone(),
-        shopper.id,
-        order_no.clone(),
-        form.token(),
-        now,
-    )
-    .await?;
+    let (order_no, now, gateway) = (path.into_inner(), state.clock.now(), state.gateway.clone());
+    let no = order_no.clone();
+    let outcome = svc::pay(&state.db, gateway, shopper.id, no, form.token(), now).await?;
     match outcome {
         PayOutcome::Paid => set_flash(&session, FlashKind::Success, "order.flash.paid", ""),
-        PayOutcome::Declined { reason } => set_flash_keyed(
-            &session,
-            FlashKind::Error,
-            "order.flash.declined",
-            &format!("decline.{reason}"),
-        ),
+        PayOutcome::Declined { reason } => {
+            let reason = format!("decline.{reason}");
+            set_flash_keyed(&session, FlashKind::Error, "order.flash.declined", &reason);
+        }
         PayOutcome::MethodGone => {
-            set_flash(&session, FlashKind::Error, "order.flash.method_gone", "")
+            set_flash(&session, FlashKind::Error, "order.flash.method_gone", "");
         }
         PayOutcome::Refused(r) => refusal_flash(&session, r),
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
-use super::forms::{MethodOption, render};
+use super::forms::{MethodOption, Refuses, render_refused};
 use super::{State, parse_id, see_other};
 use crate::clock::local_date;
 use crate::domain::Fen;
@@ -167,6 +167,24 @@ fn card_error_key(e: CardError) -> &'static str {
     }
 }
 
+impl Refuses<Vec<MethodFieldError>> for MethodsPage {
+    fn refuse(&mut self, errors: Vec<MethodFieldError>) -> StatusCode {
+        let t = |key: &str| Some(self.ctx.t(key));
+        for e in errors {
+            match e {
+                MethodFieldError::Kind => self.kind_error = t("method.error.kind"),
+                MethodFieldError::CardNumber(c) => self.card_number_error = t(card_error_key(c)),
+                MethodFieldError::Expiry(c) => self.expiry_error = t(card_error_key(c)),
+                MethodFieldError::HolderName => self.holder_name_error = t("method.error.holder"),
+                MethodFieldError::AccountLabel => {
+                    self.account_label_error = t("method.error.label");
+                }
+            }
+        }
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 pub async fn add_method(
     ctx: PageCtx,
     session: Session,
@@ -189,27 +207,7 @@ pub async fn add_method(
         }
         Err(errors) => {
             let methods = svc::list(&state.db, shopper.id).await?;
-            let mut page = MethodsPage::build(ctx, &methods, form);
-            for e in errors {
-                match e {
-                    MethodFieldError::Kind => {
-                        page.kind_error = Some(page.ctx.t("method.error.kind"))
-                    }
-                    MethodFieldError::CardNumber(c) => {
-                        page.card_number_error = Some(page.ctx.t(card_error_key(c)))
-                    }
-                    MethodFieldError::Expiry(c) => {
-                        page.expiry_error = Some(page.ctx.t(card_error_key(c)))
-                    }
-                    MethodFieldError::HolderName => {
-                        page.holder_name_error = Some(page.ctx.t("method.error.holder"))
-                    }
-                    MethodFieldError::AccountLabel => {
-                        page.account_label_error = Some(page.ctx.t("method.error.label"))
-                    }
-                }
-            }
-            render(page, StatusCode::UNPROCESSABLE_ENTITY)
+            render_refused(MethodsPage::build(ctx, &methods, form), errors)
         }
     }
 }
@@ -267,23 +265,21 @@ pub async fn remove_method(
     if !impact.affected.is_empty() && !form.confirmed() {
         return Ok(see_other(&format!("/account/payment-methods?remove={id}")));
     }
-    match repayments::remove_method(&state.db, shopper.id, id, state.clock.now()).await? {
-        RemoveOutcome::Removed if !impact.unpaid_orders.is_empty() => set_flash(
-            &session,
-            FlashKind::Info,
-            "method.flash.removed_unpaid",
-            impact.unpaid_orders.join(", "),
-        ),
-        RemoveOutcome::Removed => {
-            set_flash(&session, FlashKind::Success, "method.flash.removed", "")
-        }
-        RemoveOutcome::Refused => set_flash(
-            &session,
-            FlashKind::Error,
-            "method.flash.remove_refused",
-            "",
-        ),
-        RemoveOutcome::NotFound => return Err(AppError::NotFound),
-    }
+    let (kind, key, value) =
+        match repayments::remove_method(&state.db, shopper.id, id, state.clock.now()).await? {
+            RemoveOutcome::Removed if !impact.unpaid_orders.is_empty() => (
+                FlashKind::Info,
+                "method.flash.removed_unpaid",
+                impact.unpaid_orders.join(", "),
+            ),
+            RemoveOutcome::Removed => (FlashKind::Success, "method.flash.removed", String::new()),
+            RemoveOutcome::Refused => (
+                FlashKind::Error,
+                "method.flash.remove_refused",
+                String::new(),
+            ),
+            RemoveOutcome::NotFound => return Err(AppError::NotFound),
+        };
+    set_flash(&session, kind, key, value);
     Ok(see_other("/account/payment-methods"))
 }
