@@ -38,17 +38,27 @@ async fn registering_a_taken_account_keeps_input_and_says_so() {
         .await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert_eq!(page.attr("input[name=account]", "value"), "DUP@example.com");
-    assert!(!page.texts(".field-error").is_empty());
+    assert_eq!(page.error_fields(), ["account"]);
 }
 
 #[tokio::test]
 async fn bad_registration_input_gets_422_with_field_messages() {
     let app = spawn_app().await;
     let v = app.visitor();
-    for (account, pw, confirm) in [
-        ("not-an-account", "long enough pw", "long enough pw"),
-        ("13912340000", "short", "short"),
-        ("13912340000", "long enough pw", "different pw!!"),
+    for (account, pw, confirm, field) in [
+        (
+            "not-an-account",
+            "long enough pw",
+            "long enough pw",
+            "account",
+        ),
+        ("13912340000", "short", "short", "password"),
+        (
+            "13912340000",
+            "long enough pw",
+            "different pw!!",
+            "password_confirm",
+        ),
     ] {
         let page = v
             .post_from(
@@ -66,7 +76,7 @@ async fn bad_registration_input_gets_422_with_field_messages() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "{account} {pw} {confirm}"
         );
-        assert_eq!(page.texts(".field-error").len(), 1);
+        assert_eq!(page.error_fields(), [field], "{account} {pw} {confirm}");
         assert_eq!(page.attr("input[name=account]", "value"), account);
     }
     // Nothing was created: the account can still be registered.

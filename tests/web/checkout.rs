@@ -130,33 +130,53 @@ async fn unknown_plans_terms_methods_and_shipping_are_refused_with_nothing_writt
     let s = app.shopper().await;
     let method = s.add_card("4111111111111111", "12/30").await;
     s.add_to_cart(product, 1).await;
-    let cases: [&[(&str, &str)]; 6] = [
-        &[("plan", "layaway"), ("payment_method_id", &method)],
-        &[
-            ("plan", "installment"),
-            ("term", "5"),
-            ("payment_method_id", &method),
-        ],
-        &[
-            ("plan", "installment"),
-            ("term", ""),
-            ("payment_method_id", &method),
-        ],
-        &[("plan", "full"), ("payment_method_id", "99999")],
-        &[("plan", "full"), ("payment_method_id", "abc")],
-        &[
-            ("plan", "full"),
-            ("payment_method_id", &method),
-            ("shipping_method", "drone"),
-        ],
+    // Each bad field is named on the form (shipping has no field of its own:
+    // its message heads the form).
+    let cases: [(&[(&str, &str)], &[&str]); 6] = [
+        (
+            &[("plan", "layaway"), ("payment_method_id", &method)],
+            &["plan"],
+        ),
+        (
+            &[
+                ("plan", "installment"),
+                ("term", "5"),
+                ("payment_method_id", &method),
+            ],
+            &["plan"],
+        ),
+        (
+            &[
+                ("plan", "installment"),
+                ("term", ""),
+                ("payment_method_id", &method),
+            ],
+            &["plan"],
+        ),
+        (
+            &[("plan", "full"), ("payment_method_id", "99999")],
+            &["payment_method_id"],
+        ),
+        (
+            &[("plan", "full"), ("payment_method_id", "abc")],
+            &["payment_method_id"],
+        ),
+        (
+            &[
+                ("plan", "full"),
+                ("payment_method_id", &method),
+                ("shipping_method", "drone"),
+            ],
+            &[],
+        ),
     ];
-    for fields in cases {
+    for (fields, expected) in cases {
         let page = s.checkout_page(fields).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
-        assert!(
-            !page.texts(".field-error, .form-error").is_empty(),
-            "{fields:?}: a message on the form"
-        );
+        assert_eq!(page.error_fields(), expected, "{fields:?}");
+        if expected.is_empty() {
+            assert!(!page.texts(".form-error").is_empty(), "{fields:?}");
+        }
     }
     assert_eq!(app.stock_of(product).await, 10);
     assert!(
@@ -187,10 +207,11 @@ async fn installments_need_the_minimum_an_acknowledgement_and_a_card_that_lasts(
         ])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.error_fields(), ["plan"]);
     assert!(
-        page.texts(".field-error")[0].contains("¥300.00"),
-        "{:?}",
-        page.texts(".field-error")
+        page.error_on("plan").contains("¥300.00"),
+        "{}",
+        page.error_on("plan")
     );
     assert!(
         page.unhooked_amounts().is_empty(),
@@ -232,7 +253,8 @@ async fn installments_need_the_minimum_an_acknowledgement_and_a_card_that_lasts(
         StatusCode::UNPROCESSABLE_ENTITY,
         "card expires too soon"
     );
-    assert!(page.texts(".field-error")[0].contains("2027-05-23"));
+    assert_eq!(page.error_fields(), ["plan"]);
+    assert!(page.error_on("plan").contains("2027-05-23"));
     assert_eq!(app.stock_of(dear).await, 10);
 
     // 3 months fit that card.

@@ -176,6 +176,17 @@ impl Page {
             .collect()
     }
 
+    /// The fields that carry an error message, in page order (`data-error-for`).
+    pub fn error_fields(&self) -> Vec<String> {
+        self.attrs("[data-error-for]", "data-error-for")
+    }
+
+    /// The error message shown on `field`.
+    pub fn error_on(&self, field: &str) -> String {
+        self.texts(&format!("[data-error-for=\"{field}\"]"))
+            .join(" ")
+    }
+
     /// The `attr` of every element matching `selector`.
     pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
         let sel = Selector::parse(selector).expect("selector");

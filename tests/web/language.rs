@@ -87,6 +87,7 @@ async fn every_text_comes_from_the_catalog_and_every_amount_carries_data_fen() {
                     if path.contains('?') { '&' } else { '?' }
                 ))
                 .await;
+            assert_eq!(page.status, reqwest::StatusCode::OK, "{path} ({lang})");
             // A missing catalog key renders as the key itself, e.g. "order.flash.paid".
             let leaked: Vec<&str> = page
                 .body
