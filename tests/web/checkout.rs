@@ -132,7 +132,8 @@ async fn unknown_plans_terms_methods_and_shipping_are_refused_with_nothing_writt
     s.add_to_cart(product, 1).await;
     // Each bad field is named on the form (shipping has no field of its own:
     // its message heads the form).
-    let cases: [(&[(&str, &str)], &[&str]); 6] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case<'_>; 6] = [
         (
             &[("plan", "layaway"), ("payment_method_id", &method)],
             &["plan"],
