@@ -11,7 +11,8 @@ use serde::Deserialize;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
 use super::forms::{
-    MethodOption, Refuses, keep_or_new_token, method_id, plan_error_text, render_refused, ticked,
+    MethodOption, Refuses, checkout_href, keep_or_new_token, method_id, plan_error_text,
+    render_refused, ticked,
 };
 use super::{State, see_other};
 use crate::domain::Fen;
@@ -22,25 +23,6 @@ use crate::domain::plan::{Plan, Quote};
 use crate::error::AppError;
 use crate::service::Settings;
 use crate::service::checkout::{self as svc, CheckoutData, CheckoutError, CheckoutInput};
-
-/// `/checkout?…` with a choice preselected (SPEC: GET accepts the form's names).
-pub fn checkout_href(
-    shipping: &str,
-    plan: &str,
-    term: &str,
-    method: &str,
-    replaces: &str,
-) -> String {
-    let query = serde_urlencoded::to_string([
-        ("shipping_method", shipping),
-        ("plan", plan),
-        ("term", term),
-        ("payment_method_id", method),
-        ("replaces", replaces),
-    ])
-    .unwrap_or_default();
-    format!("/checkout?{query}")
-}
 
 /// The shopper's choices as sent (strings kept so the form can show them back).
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -71,6 +71,25 @@ pub fn ticked(raw: &str) -> bool {
     raw == "on"
 }
 
+/// `/checkout?…` with a choice preselected (SPEC: GET accepts the form's names).
+pub fn checkout_href(
+    shipping: &str,
+    plan: &str,
+    term: &str,
+    method: &str,
+    replaces: &str,
+) -> String {
+    let query = serde_urlencoded::to_string([
+        ("shipping_method", shipping),
+        ("plan", plan),
+        ("term", term),
+        ("payment_method_id", method),
+        ("replaces", replaces),
+    ])
+    .unwrap_or_default();
+    format!("/checkout?{query}")
+}
+
 /// One saved method as a choice on a form.
 pub struct MethodOption {
     pub id: PaymentMethodId,

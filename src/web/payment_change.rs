@@ -12,11 +12,11 @@ use askama_web::WebTemplate;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::checkout::checkout_href;
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
 use super::forms::{
-    MethodOption, Refuses, method_id, new_form_token, plan_error_text, render_refused, ticked,
+    MethodOption, Refuses, checkout_href, method_id, new_form_token, plan_error_text,
+    render_refused, ticked,
 };
 use super::{State, see_other};
 use crate::domain::Fen;
