@@ -25,25 +25,10 @@ pub enum Role {
     Staff,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Shopper => "shopper",
-            Role::Staff => "staff",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = super::order::UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "shopper" => Ok(Role::Shopper),
-            "staff" => Ok(Role::Staff),
-            _ => Err(super::order::UnknownValue(s.to_string())),
-        }
-    }
-}
+named_enum!(Role {
+    Shopper => "shopper",
+    Staff => "staff",
+});
 
 impl Account {
     pub fn parse(input: &str) -> Result<Account, AccountError> {

@@ -1,12 +1,9 @@
 //! Saved payment methods: kinds and the validation of a new one.
 
-use std::str::FromStr;
-
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::card::{CardError, CardExpiry, mask_account_label, summarize_card_number};
 use super::ids::{PaymentMethodId, UserId};
-use super::order::UnknownValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MethodKind {
@@ -16,35 +13,16 @@ pub enum MethodKind {
     WechatPay,
 }
 
+named_enum!(MethodKind {
+    CreditCard => "credit_card",
+    DebitCard => "debit_card",
+    Alipay => "alipay",
+    WechatPay => "wechat_pay",
+});
+
 impl MethodKind {
-    pub const ALL: [MethodKind; 4] = [
-        MethodKind::CreditCard,
-        MethodKind::DebitCard,
-        MethodKind::Alipay,
-        MethodKind::WechatPay,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MethodKind::CreditCard => "credit_card",
-            MethodKind::DebitCard => "debit_card",
-            MethodKind::Alipay => "alipay",
-            MethodKind::WechatPay => "wechat_pay",
-        }
-    }
-
     pub fn is_card(self) -> bool {
         matches!(self, MethodKind::CreditCard | MethodKind::DebitCard)
-    }
-}
-
-impl FromStr for MethodKind {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        MethodKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
     }
 }
 

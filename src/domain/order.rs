@@ -1,8 +1,5 @@
 //! Order states, their one transition function, shipping methods and order numbers.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::ids::{InstalmentId, OrderId, PaymentMethodId, ProductId, UserId};
@@ -38,27 +35,16 @@ pub struct TransitionError {
     pub event: OrderEvent,
 }
 
+named_enum!(OrderStatus {
+    PendingPayment => "pending_payment",
+    Paid => "paid",
+    Shipped => "shipped",
+    Completed => "completed",
+    Cancelled => "cancelled",
+    Closed => "closed",
+});
+
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 6] = [
-        OrderStatus::PendingPayment,
-        OrderStatus::Paid,
-        OrderStatus::Shipped,
-        OrderStatus::Completed,
-        OrderStatus::Cancelled,
-        OrderStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::PendingPayment => "pending_payment",
-            OrderStatus::Paid => "paid",
-            OrderStatus::Shipped => "shipped",
-            OrderStatus::Completed => "completed",
-            OrderStatus::Cancelled => "cancelled",
-            OrderStatus::Closed => "closed",
-        }
-    }
-
     /// The one transition function: the state after `event`, or why not.
     pub fn transition(self, event: OrderEvent) -> Result<OrderStatus, TransitionError> {
         use OrderEvent as E;
@@ -74,25 +60,9 @@ impl OrderStatus {
     }
 }
 
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown value {0:?}")]
 pub struct UnknownValue(pub String);
-
-impl FromStr for OrderStatus {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OrderStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
-    }
-}
 
 /// The tabs of 我的订单; `Cancelled` covers cancelled and closed orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,32 +124,18 @@ pub enum ShippingMethod {
     Express,
 }
 
+named_enum!(ShippingMethod {
+    Standard => "standard",
+    Express => "express",
+});
+
 impl ShippingMethod {
-    pub const ALL: [ShippingMethod; 2] = [ShippingMethod::Standard, ShippingMethod::Express];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShippingMethod::Standard => "standard",
-            ShippingMethod::Express => "express",
-        }
-    }
-
     /// Standard shipping is free; express costs ¥18.00.
     pub fn fee(self) -> Fen {
         match self {
             ShippingMethod::Standard => Fen::ZERO,
             ShippingMethod::Express => Fen(1_800),
         }
-    }
-}
-
-impl FromStr for ShippingMethod {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ShippingMethod::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
     }
 }
 
@@ -207,26 +163,10 @@ pub enum CancelReason {
     PaymentChanged,
 }
 
-impl CancelReason {
-    pub const ALL: [CancelReason; 2] = [CancelReason::Shopper, CancelReason::PaymentChanged];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CancelReason::Shopper => "shopper",
-            CancelReason::PaymentChanged => "payment_changed",
-        }
-    }
-}
-
-impl FromStr for CancelReason {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CancelReason::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
-    }
-}
+named_enum!(CancelReason {
+    Shopper => "shopper",
+    PaymentChanged => "payment_changed",
+});
 
 /// The state of one instalment of a repayment schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -238,34 +178,16 @@ pub enum InstalmentStatus {
     Paid,
 }
 
+named_enum!(InstalmentStatus {
+    Due => "due",
+    Overdue => "overdue",
+    Paid => "paid",
+});
+
 impl InstalmentStatus {
-    pub const ALL: [InstalmentStatus; 3] = [
-        InstalmentStatus::Due,
-        InstalmentStatus::Overdue,
-        InstalmentStatus::Paid,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InstalmentStatus::Due => "due",
-            InstalmentStatus::Overdue => "overdue",
-            InstalmentStatus::Paid => "paid",
-        }
-    }
-
     /// Still to be paid (due or overdue).
     pub fn is_open(self) -> bool {
         self != InstalmentStatus::Paid
-    }
-}
-
-impl FromStr for InstalmentStatus {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        InstalmentStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
     }
 }
 

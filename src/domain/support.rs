@@ -2,12 +2,9 @@
 //! change how the remaining instalments are paid; the agent switches or
 //! declines with a reason.
 
-use std::str::FromStr;
-
 use chrono::NaiveDateTime;
 
 use super::ids::{OrderId, PaymentMethodId, TicketId, UserId};
-use super::order::UnknownValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TicketStatus {
@@ -18,31 +15,11 @@ pub enum TicketStatus {
     Declined,
 }
 
-impl TicketStatus {
-    pub const ALL: [TicketStatus; 3] = [
-        TicketStatus::Open,
-        TicketStatus::Resolved,
-        TicketStatus::Declined,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TicketStatus::Open => "open",
-            TicketStatus::Resolved => "resolved",
-            TicketStatus::Declined => "declined",
-        }
-    }
-}
-
-impl FromStr for TicketStatus {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TicketStatus::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
-    }
-}
+named_enum!(TicketStatus {
+    Open => "open",
+    Resolved => "resolved",
+    Declined => "declined",
+});
 
 /// A service request, with the method the shopper wants and the agent's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
