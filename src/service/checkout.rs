@@ -288,8 +288,15 @@ fn create_order(
             replaces_order_id: data.replacing.as_ref().map(|r| r.order.id),
         },
     )?;
-    let items: Vec<NewOrderItem<'_>> = data
-        .cart
+    add_items(conn, &order, &data.cart)?;
+    record_created(conn, &order, input.plan, data.replacing.as_ref(), now)?;
+    tracing::info!(order_no = %order.order_no, plan = %input.plan, total_fen = order.total_fen.0, "order placed");
+    Ok(order)
+}
+
+/// The order's lines at the cart's (catalog) prices, and their stock reserved.
+fn add_items(conn: &mut Conn, order: &Order, cart: &CartView) -> Result<(), AppError> {
+    let items: Vec<NewOrderItem<'_>> = cart
         .lines
         .iter()
         .map(|l| NewOrderItem {
@@ -302,30 +309,36 @@ fn create_order(
         })
         .collect();
     orders::insert_items(conn, &items)?;
-    for line in &data.cart.lines {
-        // Checked above under the same write lock; a miss here is a bug, and rolls back.
+    for line in &cart.lines {
+        // Checked before under the same write lock; a miss here is a bug, and rolls back.
         if !catalog::reserve_stock(conn, line.product.id, line.quantity)? {
             return Err(AppError::Internal(anyhow::anyhow!(
                 "stock changed inside the write lock"
             )));
         }
     }
-    let plan_text = input.plan.to_string();
-    timeline::record(
-        conn,
-        order.id,
-        now,
-        Actor::Shopper,
-        Entry::new(EventKind::Created)
-            .to(OrderStatus::PendingPayment.as_str())
-            .note(&plan_text),
-    )?;
-    if let Some(r) = &data.replacing {
+    Ok(())
+}
+
+/// The new order's first timeline entry, and the links between it and the
+/// order it replaces.
+fn record_created(
+    conn: &mut Conn,
+    order: &Order,
+    plan: Plan,
+    replacing: Option<&Replacing>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let plan_text = plan.to_string();
+    let created = Entry::new(EventKind::Created)
+        .to(OrderStatus::PendingPayment.as_str())
+        .note(&plan_text);
+    timeline::record(conn, order.id, now, Actor::Shopper, created)?;
+    if let Some(r) = replacing {
         let replaces = Entry::new(EventKind::Replaces).to(&r.order.order_no);
         timeline::record(conn, order.id, now, Actor::Shopper, replaces)?;
         let replaced_by = Entry::new(EventKind::ReplacedBy).to(&order.order_no);
         timeline::record(conn, r.order.id, now, Actor::Shopper, replaced_by)?;
     }
-    tracing::info!(order_no = %order.order_no, plan = %plan_text, total_fen = order.total_fen.0, "order placed");
-    Ok(order)
+    Ok(())
 }
