@@ -72,6 +72,16 @@ pub struct Config {
     #[arg(long, env = "STOREFRONT_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Sandbox gateway only: simulated network time of each call, in
+    /// milliseconds (tests widen the window in which a payment is in flight).
+    #[arg(
+        long,
+        env = "STOREFRONT_SANDBOX_LATENCY_MS",
+        default_value_t = 0,
+        hide = true
+    )]
+    pub sandbox_latency_ms: u64,
+
     /// Seconds between runs of the background jobs (closing expired orders).
     #[arg(long, env = "STOREFRONT_JOB_INTERVAL_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub job_interval_secs: u64,

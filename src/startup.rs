@@ -40,21 +40,27 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    gateway: Arc<dyn PaymentGateway>,
     jobs: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        Application::build_with(config, Arc::new(SystemClock), Arc::new(SandboxGateway)).await
+        Application::build_with(config, Arc::new(SystemClock), None).await
     }
 
-    /// Builds the app with a given clock and gateway (tests pass a `TestClock`).
+    /// Builds the app with a given clock (tests pass a `TestClock`) and
+    /// gateway (`None`: the sandbox, keeping its records in this database).
     pub async fn build_with(
         config: Config,
         clock: Arc<dyn Clock>,
-        gateway: Arc<dyn PaymentGateway>,
+        gateway: Option<Arc<dyn PaymentGateway>>,
     ) -> anyhow::Result<Application> {
         let db = Db::open(&config.database, 8)?;
+        let gateway = gateway.unwrap_or_else(|| {
+            let latency = std::time::Duration::from_millis(config.sandbox_latency_ms);
+            Arc::new(SandboxGateway::new(db.clone(), latency))
+        });
         let settings = Settings::from_config(&config);
         crate::service::help::ensure_articles(&db)?;
         if config.demo_data() && crate::demo::load_if_empty(&db, &settings, clock.now())? {
@@ -109,15 +115,21 @@ impl Application {
         let jobs = tokio::spawn(jobs::run_forever(
             db.clone(),
             clock,
-            jobs_gateway,
+            jobs_gateway.clone(),
             job_interval,
         ));
         Ok(Application {
             port,
             server,
             db,
+            gateway: jobs_gateway,
             jobs,
         })
+    }
+
+    /// The payment gateway the app calls.
+    pub fn gateway(&self) -> Arc<dyn PaymentGateway> {
+        self.gateway.clone()
     }
 
     pub fn port(&self) -> u16 {

@@ -8,6 +8,8 @@ pub mod catalog;
 pub mod help;
 pub mod orders;
 pub mod payment_methods;
+pub mod payments;
+pub mod sandbox;
 pub mod schema;
 pub mod secrets;
 pub mod sessions;

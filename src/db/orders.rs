@@ -406,9 +406,11 @@ pub fn list_items(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<OrderItem>
 }
 
 /// Applies `event` to an order that is still in `from`, through the one
-/// transition function [`OrderStatus::transition`]. Leaving `pending_payment`
-/// by paying or cancelling needs the payment window still open at `now`;
-/// closing needs it passed. Returns false when the event does not apply or
+/// transition function [`OrderStatus::transition`]. Cancelling needs the
+/// payment window still open at `now`, closing needs it passed; paying
+/// checks only the state (the window was checked when the payment was
+/// claimed with its ledger entry, which keeps the order from closing while
+/// the gateway answers). Returns false when the event does not apply or
 /// another request got there first (the guard is in the `WHERE`).
 pub fn transition(
     conn: &mut Conn,
@@ -422,7 +424,7 @@ pub fn transition(
     };
     let target = orders::table.find(id).filter(orders::status.eq(from));
     let n = match event {
-        OrderEvent::Pay => diesel::update(target.filter(orders::pay_deadline.gt(now)))
+        OrderEvent::Pay => diesel::update(target)
             .set((orders::status.eq(to), orders::paid_at.eq(Some(now))))
             .execute(conn)?,
         OrderEvent::Cancel => diesel::update(target.filter(orders::pay_deadline.gt(now)))

@@ -52,6 +52,16 @@ pub fn list_methods(conn: &mut Conn, user: UserId) -> QueryResult<Vec<PaymentMet
         .map(|rows| rows.into_iter().map(PaymentMethod::from).collect())
 }
 
+/// Every method of the owner, removed ones too (to name what a past payment used).
+pub fn list_all_methods(conn: &mut Conn, user: UserId) -> QueryResult<Vec<PaymentMethod>> {
+    payment_methods::table
+        .filter(payment_methods::user_id.eq(user))
+        .order(payment_methods::id)
+        .select(MethodRow::as_select())
+        .load(conn)
+        .map(|rows| rows.into_iter().map(PaymentMethod::from).collect())
+}
+
 /// A live method of this owner; another account's method is `None`.
 pub fn find_method_for_owner(
     conn: &mut Conn,

@@ -130,6 +130,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    payments (id) {
+        id -> Integer,
+        order_id -> Integer,
+        instalment_id -> Nullable<Integer>,
+        purpose -> Text,
+        amount_fen -> BigInt,
+        method_id -> Integer,
+        idempotency_key -> Text,
+        state -> Text,
+        gateway_ref -> Nullable<Text>,
+        failure -> Nullable<Text>,
+        attempts -> Integer,
+        reverses_id -> Nullable<Integer>,
+        requested_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pending_replacements (user_id) {
+        user_id -> Integer,
+        order_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     payment_methods (id) {
         id -> Integer,
         user_id -> Integer,
@@ -157,6 +184,19 @@ diesel::table! {
         price_fen -> BigInt,
         stock -> Integer,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sandbox_gateway (idempotency_key) {
+        idempotency_key -> Text,
+        purpose -> Text,
+        amount_fen -> BigInt,
+        approved -> Bool,
+        answer -> Text,
+        reverses -> Nullable<Text>,
+        calls -> Integer,
+        at -> Timestamp,
     }
 }
 
@@ -205,6 +245,11 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(payment_methods -> users (user_id));
+diesel::joinable!(payments -> instalments (instalment_id));
+diesel::joinable!(payments -> orders (order_id));
+diesel::joinable!(payments -> payment_methods (method_id));
+diesel::joinable!(pending_replacements -> orders (order_id));
+diesel::joinable!(pending_replacements -> users (user_id));
 diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(service_tickets -> orders (order_id));
 diesel::joinable!(service_tickets -> payment_methods (wanted_method_id));
@@ -222,7 +267,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_items,
     orders,
     payment_methods,
+    payments,
+    pending_replacements,
     products,
+    sandbox_gateway,
     service_tickets,
     sessions,
     users,

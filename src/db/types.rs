@@ -17,6 +17,7 @@ use crate::domain::ids::{
 use crate::domain::method::MethodKind;
 use crate::domain::money::{BasisPoints, Fen};
 use crate::domain::order::{CancelReason, InstalmentStatus, OrderStatus, ShippingMethod};
+use crate::domain::payment::{PaymentState, Purpose};
 use crate::domain::plan::PlanKind;
 use crate::domain::support::TicketStatus;
 use crate::domain::timeline::{Actor, EventKind};
@@ -105,6 +106,8 @@ stored_as_name!(
     Actor,
     EventKind,
     Role,
+    Purpose,
+    PaymentState,
 );
 
 /// A table's row as a domain record: declares the private row struct (diesel

@@ -19,7 +19,7 @@ use crate::domain::ids::{PaymentMethodId, ProductId, UserId};
 use crate::domain::method::validate_new_method;
 use crate::domain::order::{CancelReason, OrderEvent, OrderStatus};
 use crate::error::AppError;
-use crate::gateway::{ChargeOutcome, PaymentGateway, SandboxGateway};
+use crate::gateway::SandboxGateway;
 use crate::service::catalog::{ProductSpec, create_category, create_product};
 use crate::service::checkout::{CheckoutInput, place_order_in};
 use crate::service::support::{NewRequest, file_request};
@@ -225,6 +225,8 @@ impl Demo<'_> {
         Ok(no)
     }
 
+    /// Pays through the ledger like the shop does, with the sandbox's answer
+    /// recorded in the same transaction (see the module doc).
     fn pay(
         &self,
         conn: &mut Conn,
@@ -232,16 +234,14 @@ impl Demo<'_> {
         no: &str,
         at: NaiveDateTime,
     ) -> Result<(), AppError> {
-        let (order, method) =
-            orders::begin_payment(conn, user, no, None, at)?.map_err(|e| refused("payment", e))?;
-        match SandboxGateway.charge(&orders::charge_request(&order, &method)) {
-            ChargeOutcome::Approved { transaction_id } => {
-                match orders::record_payment(conn, &order, &transaction_id, at)? {
-                    orders::PayOutcome::Paid => Ok(()),
-                    other => Err(refused("payment", other)),
-                }
-            }
-            declined => Err(refused("payment", declined)),
+        let call = match orders::begin_payment(conn, self.settings, user, no, None, at)? {
+            orders::Begun::Call(call) => call,
+            orders::Begun::Done(outcome) => return Err(refused("payment", outcome)),
+        };
+        let outcome = SandboxGateway::answer_in(conn, &call.request, at)?;
+        match orders::record_answer(conn, &call.payment, &outcome, at)? {
+            (orders::PayOutcome::Paid, None) => Ok(()),
+            other => Err(refused("payment", other)),
         }
     }
 }

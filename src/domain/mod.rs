@@ -42,6 +42,7 @@ pub mod ids;
 pub mod method;
 pub mod money;
 pub mod order;
+pub mod payment;
 pub mod payment_change;
 pub mod plan;
 pub mod support;

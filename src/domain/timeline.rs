@@ -34,6 +34,8 @@ pub enum EventKind {
     ServiceRequestOpened,
     ServiceRequestResolved,
     ServiceRequestDeclined,
+    /// A payment-ledger entry completed: `from` its purpose, `to` its state.
+    Ledger,
 }
 
 named_enum!(Actor { Shopper => "shopper", System => "system", Staff => "staff" });
@@ -56,6 +58,7 @@ named_enum!(EventKind {
     ServiceRequestOpened => "service_request_opened",
     ServiceRequestResolved => "service_request_resolved",
     ServiceRequestDeclined => "service_request_declined",
+    Ledger => "ledger",
 });
 
 impl EventKind {

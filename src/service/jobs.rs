@@ -12,6 +12,8 @@ use crate::gateway::PaymentGateway;
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct JobReport {
+    /// Ledger entries left `requested` by a crash, now finished.
+    pub reconciled: usize,
     pub closed: usize,
     pub charged: usize,
     pub declined: usize,
@@ -25,11 +27,14 @@ pub async fn run_once(
     gateway: Arc<dyn PaymentGateway>,
 ) -> Result<JobReport, AppError> {
     let now = clock.now();
+    // First the payments whose answer was lost: an order they paid must not close.
+    let reconciled = super::ledger::reconcile(db, &gateway, now).await?;
     let closed = super::orders::close_expired(db, now, None).await?;
     let (charged, declined) = super::repayments::collect_due(db, gateway, now).await?;
     db.write(move |conn| Ok(sessions::delete_expired_sessions(conn, now)?))
         .await?;
     Ok(JobReport {
+        reconciled: reconciled.finished + reconciled.not_received,
         closed,
         charged,
         declined,

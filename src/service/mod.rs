@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod health;
 pub mod help;
 pub mod jobs;
+pub mod ledger;
 pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;

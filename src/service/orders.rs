@@ -7,11 +7,14 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use super::Settings;
+use super::ledger::{self, Call, Intent};
 use super::timeline::{self, Actor, Entry, EventKind};
 use super::tokens;
 use crate::clock::local_date;
 use crate::db::orders::{self, NewInstalment};
 use crate::db::payment_methods as pm;
+use crate::db::payments;
 use crate::db::{Conn, Db, catalog, tickets};
 use crate::domain::ids::{OrderId, UserId};
 use crate::domain::method::{self, PaymentMethod};
@@ -19,13 +22,12 @@ use crate::domain::order::{
     CancelReason, Instalment, InstalmentStatus, Order, OrderActions, OrderEvent, OrderItem,
     OrderStatus, OrderTab, is_valid_order_no, next_open,
 };
-use crate::domain::plan::{self, Plan};
+use crate::domain::payment::{Payment, PaymentState, Purpose, order_payment_key};
+use crate::domain::plan::{self, Plan, PlanError};
 use crate::domain::support::Ticket;
 use crate::domain::timeline::TimelineEntry;
 use crate::error::AppError;
-use crate::gateway::{
-    ChargeOutcome, ChargePurpose, ChargeRequest, MethodDescriptor, PaymentGateway,
-};
+use crate::gateway::{GatewayOutcome, PaymentGateway};
 
 pub const PAGE_SIZE: i64 = 10;
 
@@ -118,6 +120,9 @@ pub struct OrderDetail {
     pub replaced_by: Option<String>,
     pub tickets: Vec<Ticket>,
     pub actions: OrderActions,
+    /// The order's ledger entries, oldest first, and the methods they used.
+    pub payments: Vec<Payment>,
+    pub payment_methods: Vec<PaymentMethod>,
 }
 
 impl OrderDetail {
@@ -203,6 +208,8 @@ pub async fn detail(
             replaces,
             replaced_by: orders::find_replacement(conn, order.id)?.map(|o| o.order_no),
             tickets: tickets::list_tickets_for_order(conn, order.id)?,
+            payments: payments::list_for_order(conn, order.id)?,
+            payment_methods: pm::list_all_methods(conn, user)?,
             actions: order.actions(now),
             order,
         })
@@ -244,6 +251,12 @@ fn apply_noted(
     let Ok(to) = order.status.transition(event) else {
         return Ok(false);
     };
+    // While a payment is in flight the order waits for its answer: it is
+    // neither cancelled nor closed under it (SPEC "Payment ledger").
+    let ends_unpaid = matches!(event, OrderEvent::Cancel | OrderEvent::Close);
+    if ends_unpaid && payments::in_flight_for_order(conn, order.id)? {
+        return Ok(false);
+    }
     if !orders::transition(conn, order.id, order.status, event, now)? {
         return Ok(false);
     }
@@ -294,6 +307,9 @@ pub enum Refusal {
     Expired,
     /// This very form was submitted before; its result stands.
     AlreadyDone,
+    /// A payment for the order is being processed; nothing else may change it
+    /// until its answer is recorded.
+    PaymentInProgress,
 }
 
 /// What a pending order's action finds: go ahead, or why not (closing an
@@ -305,6 +321,9 @@ fn check_pending(
 ) -> Result<Result<(), Refusal>, AppError> {
     if order.status != OrderStatus::PendingPayment {
         return Ok(Err(Refusal::State(order.status)));
+    }
+    if payments::in_flight_for_order(conn, order.id)? {
+        return Ok(Err(Refusal::PaymentInProgress));
     }
     if order.pay_deadline <= now {
         apply(conn, order, OrderEvent::Close, Actor::System, now)?;
@@ -367,117 +386,242 @@ pub enum PayOutcome {
     Refused(Refusal),
     /// The order's method was removed; the shopper must pick another.
     MethodGone,
+    /// The plan is no longer eligible on the payment date (e.g. the card that
+    /// pays the instalments expires before the last one).
+    Ineligible(PlanError),
+    /// The gateway approved, but the order could no longer take the payment:
+    /// it was voided (given back), and the timeline says so.
+    Voided,
 }
 
-/// Pays an unpaid order with its method: claim the form token and check the
-/// order ([`begin_payment`]), call the gateway outside any transaction, then
-/// record the result ([`record_payment`] or [`record_decline`]).
+/// Pays an unpaid order with its method: [`begin_payment`] claims the order
+/// with a `requested` ledger entry (no cancel, close or change can commit
+/// while it is in flight), the gateway is called outside any transaction
+/// with the entry's idempotency key, and [`settle_answer`] records the answer.
 pub async fn pay(
     db: &Db,
     gateway: Arc<dyn PaymentGateway>,
+    settings: &Settings,
     user: UserId,
     order_no: String,
     token: Option<String>,
     now: NaiveDateTime,
 ) -> Result<PayOutcome, AppError> {
-    let no = order_no.clone();
+    let settings = settings.clone();
     let begun = db
-        .write(move |conn| begin_payment(conn, user, &no, token.as_deref(), now))
+        .write(move |conn| begin_payment(conn, &settings, user, &order_no, token.as_deref(), now))
         .await?;
-    let (order, method) = match begun {
-        Ok(found) => found,
-        Err(outcome) => return Ok(outcome),
+    let call = match begun {
+        Begun::Done(outcome) => return Ok(outcome),
+        Begun::Call(call) => call,
     };
-    let request = charge_request(&order, &method);
-    match super::off_thread(move || gateway.charge(&request)).await? {
-        ChargeOutcome::Declined { reason } => {
-            let note = reason.clone();
-            db.write(move |conn| record_decline(conn, &order, &note, now))
-                .await?;
-            tracing::info!(order_no = %order_no, %reason, "payment declined");
-            Ok(PayOutcome::Declined { reason })
-        }
-        ChargeOutcome::Approved { transaction_id } => {
-            db.write(move |conn| record_payment(conn, &order, &transaction_id, now))
-                .await
-        }
-    }
+    let outcome = ledger::execute(&gateway, &call.request).await?;
+    settle_answer(db, &gateway, call.payment, outcome, now).await
 }
 
-/// Step 1 of paying: the token is claimed and the order is still payable
-/// with a live method; otherwise the outcome to report.
-pub(crate) fn begin_payment(
+/// What the first step of paying found.
+#[derive(Debug)]
+pub enum Begun {
+    /// Nothing to call: the outcome stands (a refusal, or a repeat's result).
+    Done(PayOutcome),
+    /// Call the gateway with this entry (new, or resumed after a lost answer).
+    Call(Box<Call>),
+}
+
+/// Step 1 of paying, in one transaction: a repeat of this very attempt (same
+/// form token, so same idempotency key) replays its result or resumes its
+/// call; otherwise the order must be payable now with a live method and an
+/// eligible plan on today's date, and the `requested` entry is written.
+pub fn begin_payment(
     conn: &mut Conn,
+    settings: &Settings,
     user: UserId,
     order_no: &str,
     token: Option<&str>,
     now: NaiveDateTime,
-) -> Result<Result<(Order, PaymentMethod), PayOutcome>, AppError> {
+) -> Result<Begun, AppError> {
     let order = owned_order(conn, user, order_no)?;
-    if tokens::used(conn, token)? {
-        return Ok(Err(PayOutcome::Refused(Refusal::AlreadyDone)));
+    let attempt = payments::count_for_order(conn, order.id, order_purpose(&order))? + 1;
+    let key = order_payment_key(order_no, token, attempt);
+    if let Some(earlier) = payments::find_by_key(conn, &key)? {
+        return replay(conn, earlier);
     }
-    tokens::claim(conn, user, token, now)?;
     if let Err(r) = check_pending(conn, &order, now)? {
-        return Ok(Err(PayOutcome::Refused(r)));
+        return Ok(Begun::Done(PayOutcome::Refused(r)));
     }
-    match pm::find_method(conn, order.payment_method_id)?.filter(PaymentMethod::is_live) {
-        Some(method) => Ok(Ok((order, method))),
-        None => Ok(Err(PayOutcome::MethodGone)),
+    let Some(method) =
+        pm::find_method(conn, order.payment_method_id)?.filter(PaymentMethod::is_live)
+    else {
+        return Ok(Begun::Done(PayOutcome::MethodGone));
+    };
+    if let Err(e) = eligible_on_payment(conn, settings, &order, now)? {
+        return Ok(Begun::Done(PayOutcome::Ineligible(e)));
     }
+    let intent = Intent {
+        order: &order,
+        instalment: None,
+        purpose: order_purpose(&order),
+        amount: order.total_fen,
+        method: &method,
+        key: &key,
+    };
+    Ok(match ledger::request(conn, &intent, now)? {
+        Some(call) => Begun::Call(Box::new(call)),
+        None => Begun::Done(PayOutcome::Refused(Refusal::PaymentInProgress)),
+    })
+}
+
+/// A repeated submit of an attempt: its recorded result, or (answer lost to
+/// a crash) the same call again — the gateway answers the same key once.
+fn replay(conn: &mut Conn, earlier: Payment) -> Result<Begun, AppError> {
+    Ok(Begun::Done(match earlier.state {
+        PaymentState::Succeeded => PayOutcome::Refused(Refusal::AlreadyDone),
+        PaymentState::Failed => PayOutcome::Declined {
+            reason: earlier.failure.unwrap_or_default(),
+        },
+        PaymentState::Requested => {
+            payments::count_attempt(conn, earlier.id)?;
+            let request = ledger::rebuild(conn, &earlier)?;
+            return Ok(Begun::Call(Box::new(Call {
+                payment: earlier,
+                request,
+            })));
+        }
+    }))
 }
 
 /// Paying in full captures the total; an installment order authorizes the
 /// plan (nothing captured now; each instalment is captured when due).
-pub(crate) fn charge_request(order: &Order, method: &PaymentMethod) -> ChargeRequest {
-    ChargeRequest {
-        reference: order.order_no.clone(),
-        amount: order.total_fen,
-        purpose: if order.is_installment() {
-            ChargePurpose::InstalmentAgreement
-        } else {
-            ChargePurpose::Payment
-        },
-        method: MethodDescriptor::of(method),
+fn order_purpose(order: &Order) -> Purpose {
+    if order.is_installment() {
+        Purpose::AuthorizePlan
+    } else {
+        Purpose::Capture
     }
 }
 
-fn record_decline(
+/// The plan checked again on the day it is paid: its schedule starts then,
+/// so the card that pays the instalments must last until the real last due
+/// date (SPEC "Money and plans").
+fn eligible_on_payment(
     conn: &mut Conn,
+    settings: &Settings,
     order: &Order,
-    reason: &str,
     now: NaiveDateTime,
-) -> Result<(), AppError> {
-    timeline::record(
-        conn,
-        order.id,
-        now,
-        Actor::System,
-        Entry::new(EventKind::PaymentDeclined).note(reason),
-    )
+) -> Result<Result<(), PlanError>, AppError> {
+    let payer = instalment_payer(conn, order)?;
+    Ok(plan::check_eligibility(
+        order.principal(),
+        order.plan,
+        settings.installment_minimum,
+        payer.as_ref().and_then(PaymentMethod::expiry),
+        local_date(now),
+    ))
 }
 
-/// Step 3 of paying, after the gateway approved: pending → paid (guarded),
-/// the repayment schedule of an installment order, the timeline.
-pub(crate) fn record_payment(
+/// The method that will pay `order`'s instalments (SPEC "Which method pays
+/// an instalment"): the pinned method, else the priority method, else the
+/// order's own.
+pub(crate) fn instalment_payer(
     conn: &mut Conn,
     order: &Order,
-    transaction_id: &str,
+) -> Result<Option<PaymentMethod>, AppError> {
+    match repayment_method(conn, order)? {
+        Some(m) => Ok(Some(m)),
+        None => Ok(pm::find_method(conn, order.payment_method_id)?),
+    }
+}
+
+/// Step 3 of paying: records the gateway's answer. Approved on a still
+/// unpaid order: pending → paid, the schedule, the timeline. Approved on an
+/// order that can no longer take it: the payment is voided through the
+/// ledger. Declined: the timeline says why.
+pub(crate) async fn settle_answer(
+    db: &Db,
+    gateway: &Arc<dyn PaymentGateway>,
+    payment: Payment,
+    outcome: GatewayOutcome,
     now: NaiveDateTime,
 ) -> Result<PayOutcome, AppError> {
-    if !apply_noted(
-        conn,
-        order,
-        OrderEvent::Pay,
-        Actor::Shopper,
-        Some(transaction_id),
-        now,
-    )? {
-        let current = orders::find_order(conn, order.id)?.ok_or(AppError::NotFound)?;
-        return Ok(PayOutcome::Refused(Refusal::State(current.status)));
+    let (result, void) = db
+        .write(move |conn| record_answer(conn, &payment, &outcome, now))
+        .await?;
+    if let Some(call) = void {
+        ledger::run_reversal(db, gateway, call, now).await?;
     }
-    start_schedule(conn, order, now)?;
-    Ok(PayOutcome::Paid)
+    Ok(result)
+}
+
+/// [`settle_answer`] inside one transaction; returns the void to make, if any.
+pub fn record_answer(
+    conn: &mut Conn,
+    payment: &Payment,
+    outcome: &GatewayOutcome,
+    now: NaiveDateTime,
+) -> Result<(PayOutcome, Option<Call>), AppError> {
+    let order = orders::find_order(conn, payment.order_id)?.ok_or(AppError::NotFound)?;
+    if !ledger::complete(conn, payment, outcome, now)? {
+        return already_recorded(conn, payment, outcome, now);
+    }
+    match outcome {
+        GatewayOutcome::Declined { reason } => {
+            let entry = Entry::new(EventKind::PaymentDeclined).note(reason);
+            timeline::record(conn, order.id, now, Actor::System, entry)?;
+            tracing::info!(order_no = %order.order_no, %reason, "payment declined");
+            Ok((
+                PayOutcome::Declined {
+                    reason: reason.clone(),
+                },
+                None,
+            ))
+        }
+        GatewayOutcome::Approved { reference } => {
+            if apply_noted(
+                conn,
+                &order,
+                OrderEvent::Pay,
+                Actor::Shopper,
+                Some(reference),
+                now,
+            )? {
+                start_schedule(conn, &order, now)?;
+                return Ok((PayOutcome::Paid, None));
+            }
+            let taken = payments::find(conn, payment.id)?.ok_or(AppError::NotFound)?;
+            let void = ledger::request_reversal(conn, &taken, Purpose::Void, now)?;
+            tracing::warn!(order_no = %order.order_no, status = %order.status, "payment approved on an order that cannot take it; voiding");
+            Ok((PayOutcome::Voided, void))
+        }
+    }
+}
+
+/// The entry was completed by someone else meanwhile (reconciliation, or a
+/// concurrent retry of the same attempt): report what stands. Should it
+/// stand as failed while this answer says money was taken, give it back.
+fn already_recorded(
+    conn: &mut Conn,
+    payment: &Payment,
+    outcome: &GatewayOutcome,
+    now: NaiveDateTime,
+) -> Result<(PayOutcome, Option<Call>), AppError> {
+    let current = payments::find(conn, payment.id)?.ok_or(AppError::NotFound)?;
+    match (current.state, outcome) {
+        (PaymentState::Failed, GatewayOutcome::Approved { reference }) => {
+            // Record the money taken on its own entry so the void has something to reverse.
+            let mut taken = current.clone();
+            taken.state = PaymentState::Succeeded;
+            taken.gateway_ref = Some(reference.clone());
+            let void = ledger::request_reversal(conn, &taken, Purpose::Void, now)?;
+            Ok((PayOutcome::Voided, void))
+        }
+        (PaymentState::Failed, _) => Ok((
+            PayOutcome::Declined {
+                reason: current.failure.unwrap_or_default(),
+            },
+            None,
+        )),
+        _ => Ok((PayOutcome::Refused(Refusal::AlreadyDone), None)),
+    }
 }
 
 /// An installment order's repayment schedule, from the payment date

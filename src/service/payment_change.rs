@@ -14,6 +14,7 @@ use super::tokens;
 use crate::clock::local_date;
 use crate::db::orders;
 use crate::db::payment_methods as pm;
+use crate::db::payments;
 use crate::db::{Conn, Db, cart, catalog};
 use crate::domain::ids::{PaymentMethodId, UserId};
 use crate::domain::method::PaymentMethod;
@@ -115,6 +116,8 @@ pub enum ChangeRefusal {
     Plan(PlanError),
     /// The order is (no longer) one the shopper may change.
     NotAllowed(ChangePath),
+    /// A payment for the order is being processed; wait for its answer.
+    PaymentInProgress,
 }
 
 pub struct ChangeRequest {
@@ -167,6 +170,9 @@ fn check_choice(
     let path = decide(order.status, order.pay_deadline, now);
     if path != ChangePath::SelfService {
         return Ok(Err(ChangeRefusal::NotAllowed(path)));
+    }
+    if payments::in_flight_for_order(conn, order.id)? {
+        return Ok(Err(ChangeRefusal::PaymentInProgress));
     }
     let Some(method) = pm::find_method_for_owner(conn, order.user_id, request.method)? else {
         return Ok(Err(ChangeRefusal::MethodNotFound));

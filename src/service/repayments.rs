@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 
+use super::ledger::{self, Call, Intent};
 use super::orders::repayment_method;
 use super::timeline::{self, Actor, Entry, EventKind};
 use crate::clock::local_date;
@@ -16,10 +17,9 @@ use crate::domain::Fen;
 use crate::domain::ids::{PaymentMethodId, UserId};
 use crate::domain::method::{PaymentMethod, follows_priority, priority_method};
 use crate::domain::order::{Instalment, Order, OrderStatus, next_open};
+use crate::domain::payment::{Payment, Purpose, instalment_key};
 use crate::error::AppError;
-use crate::gateway::{
-    ChargeOutcome, ChargePurpose, ChargeRequest, MethodDescriptor, PaymentGateway,
-};
+use crate::gateway::{GatewayOutcome, PaymentGateway};
 
 /// After a declined instalment, the collector tries again this much later.
 pub const RETRY_AFTER: Duration = Duration::hours(6);
@@ -264,34 +264,50 @@ pub async fn remove_method(
 }
 
 /// Charges every instalment that has fallen due to its order's repayment
-/// method. A decline marks the instalment overdue with the reason and is
-/// retried after [`RETRY_AFTER`]. Returns (charged, declined).
+/// method. Each charge is claimed first ([`claim_charge`]: a `requested`
+/// ledger entry, one live per instalment, so several collectors never charge
+/// one twice), then made with the entry's own idempotency key, then recorded
+/// ([`record_charge`]). A decline marks the instalment overdue with the
+/// reason; it is retried after [`RETRY_AFTER`] with a new key. Returns
+/// (charged, declined).
 pub async fn collect_due(
     db: &Db,
     gateway: Arc<dyn PaymentGateway>,
     now: NaiveDateTime,
 ) -> Result<(usize, usize), AppError> {
-    let due = db.read(move |conn| collectable(conn, now)).await?;
+    let due = db
+        .read(move |conn| Ok(orders::list_collectable(conn, local_date(now), now)?))
+        .await?;
     let (mut charged, mut declined) = (0, 0);
-    for (instalment, order, method) in due {
-        let outcome = charge_one(&gateway, &order, &instalment, method.as_ref()).await?;
-        let described = method
-            .as_ref()
-            .map(PaymentMethod::describe)
-            .unwrap_or_default();
-        let approved = matches!(outcome, ChargeOutcome::Approved { .. });
-        let (no, seq) = (order.order_no.clone(), instalment.seq);
+    for (instalment, order) in due {
+        let claimed = db
+            .write(move |conn| claim_charge(conn, &order, &instalment, now))
+            .await?;
+        let Some((order, call)) = claimed else {
+            continue;
+        };
+        let outcome = match &call {
+            Claim::Call(call) => ledger::execute(&gateway, &call.request).await?,
+            Claim::NoMethod(_) => GatewayOutcome::Declined {
+                reason: "no_method".into(),
+            },
+        };
+        let approved = matches!(outcome, GatewayOutcome::Approved { .. });
+        let no = order.order_no.clone();
         let won = db
-            .write(move |conn| record_charge(conn, &order, &instalment, &outcome, &described, now))
+            .write(move |conn| match &call {
+                Claim::Call(call) => record_charge(conn, &order, &call.payment, &outcome, now),
+                Claim::NoMethod(instalment) => record_unpayable(conn, &order, instalment, now),
+            })
             .await?;
         match (won, approved) {
             (false, _) => {}
             (true, true) => {
-                tracing::info!(order_no = %no, seq, "instalment charged");
+                tracing::info!(order_no = %no, "instalment charged");
                 charged += 1;
             }
             (true, false) => {
-                tracing::info!(order_no = %no, seq, "instalment declined");
+                tracing::info!(order_no = %no, "instalment declined");
                 declined += 1;
             }
         }
@@ -299,69 +315,111 @@ pub async fn collect_due(
     Ok((charged, declined))
 }
 
-/// Instalments to charge now, each with the method that pays it.
-fn collectable(
+/// What claiming an instalment found.
+enum Claim {
+    /// Charge it: the ledger entry is written.
+    Call(Call),
+    /// No method can be charged (every method removed).
+    NoMethod(Instalment),
+}
+
+/// Claims one instalment for charging, in one transaction: still unpaid and
+/// due, with no live charge, a ledger entry under a key of this attempt.
+/// `None` when another collector (or an early repayment) got it first.
+fn claim_charge(
     conn: &mut Conn,
+    order: &Order,
+    instalment: &Instalment,
     now: NaiveDateTime,
-) -> Result<Vec<(Instalment, Order, Option<PaymentMethod>)>, AppError> {
-    let mut out = Vec::new();
-    for (instalment, order) in orders::list_collectable(conn, local_date(now), now)? {
-        let method = repayment_method(conn, &order)?;
-        out.push((instalment, order, method));
-    }
-    Ok(out)
-}
-
-/// One instalment at the gateway; without any method it is declined as such.
-async fn charge_one(
-    gateway: &Arc<dyn PaymentGateway>,
-    order: &Order,
-    instalment: &Instalment,
-    method: Option<&PaymentMethod>,
-) -> Result<ChargeOutcome, AppError> {
-    let Some(m) = method else {
-        return Ok(ChargeOutcome::Declined {
-            reason: "no_method".into(),
-        });
+) -> Result<Option<(Order, Claim)>, AppError> {
+    // Checked again under the write lock: another collector may have charged
+    // or declined it (moving its retry time) since the list was read.
+    let collectable = |i: &Instalment| {
+        i.id == instalment.id
+            && i.status.is_open()
+            && i.due_on <= local_date(now)
+            && i.next_attempt_at.is_none_or(|t| t <= now)
     };
-    let request = ChargeRequest {
-        reference: format!("{}-{}", order.order_no, instalment.seq),
+    let current = orders::list_instalments(conn, order.id)?
+        .into_iter()
+        .find(collectable);
+    let Some(instalment) = current else {
+        return Ok(None);
+    };
+    let Some(method) = repayment_method(conn, order)? else {
+        return Ok(Some((order.clone(), Claim::NoMethod(instalment))));
+    };
+    let key = instalment_key(&order.order_no, instalment.seq, instalment.attempts + 1);
+    let intent = Intent {
+        order,
+        instalment: Some(instalment.id),
+        purpose: Purpose::Instalment,
         amount: instalment.amount(),
-        purpose: ChargePurpose::Instalment,
-        method: MethodDescriptor::of(m),
+        method: &method,
+        key: &key,
     };
-    let gateway = gateway.clone();
-    super::off_thread(move || gateway.charge(&request)).await
+    Ok(ledger::request(conn, &intent, now)?.map(|call| (order.clone(), Claim::Call(call))))
 }
 
-/// The charge's result on the instalment (guarded: false when it was already
-/// paid) and the timeline.
-fn record_charge(
+/// The charge's answer on the ledger entry and the instalment (paid, or
+/// overdue with the reason and a retry time), and the timeline. False when
+/// the entry was already recorded (by reconciliation).
+pub(crate) fn record_charge(
     conn: &mut Conn,
     order: &Order,
-    instalment: &Instalment,
-    outcome: &ChargeOutcome,
-    described: &str,
+    payment: &Payment,
+    outcome: &GatewayOutcome,
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
-    let seq = instalment.seq.to_string();
-    let (won, entry) = match outcome {
-        ChargeOutcome::Approved { .. } => (
-            orders::mark_instalment_paid(conn, instalment.id, now)?,
-            Entry::change(EventKind::InstalmentCharged, &seq, described),
-        ),
-        ChargeOutcome::Declined { reason } => (
-            orders::mark_instalment_declined(conn, instalment.id, reason, now + RETRY_AFTER)?,
-            Entry::change(EventKind::InstalmentDeclined, &seq, described).note(reason),
-        ),
-    };
-    if won {
-        let amount = instalment.amount().to_string();
-        let entry = match outcome {
-            ChargeOutcome::Approved { .. } => entry.note(&amount),
-            ChargeOutcome::Declined { .. } => entry,
-        };
-        timeline::record(conn, order.id, now, Actor::System, entry)?;
+    if !ledger::complete(conn, payment, outcome, now)? {
+        return Ok(false);
     }
-    Ok(won)
+    let Some(instalment_id) = payment.instalment_id else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "instalment entry without instalment"
+        )));
+    };
+    let instalment = orders::list_instalments(conn, order.id)?
+        .into_iter()
+        .find(|i| i.id == instalment_id)
+        .ok_or(AppError::NotFound)?;
+    let seq = instalment.seq.to_string();
+    let method = pm::find_method(conn, payment.method_id)?
+        .map(|m| m.describe())
+        .unwrap_or_default();
+    let entry = match outcome {
+        GatewayOutcome::Approved { .. } => {
+            orders::mark_instalment_paid(conn, instalment.id, now)?;
+            Entry::change(EventKind::InstalmentCharged, &seq, &method)
+        }
+        GatewayOutcome::Declined { reason } => {
+            orders::mark_instalment_declined(conn, instalment.id, reason, now + RETRY_AFTER)?;
+            Entry::change(EventKind::InstalmentDeclined, &seq, &method).note(reason)
+        }
+    };
+    let amount = instalment.amount().to_string();
+    let entry = match outcome {
+        GatewayOutcome::Approved { .. } => entry.note(&amount),
+        GatewayOutcome::Declined { .. } => entry,
+    };
+    timeline::record(conn, order.id, now, Actor::System, entry)?;
+    Ok(true)
+}
+
+/// No method left to charge: the instalment is overdue (nothing was sent to
+/// the gateway, so there is no ledger entry).
+fn record_unpayable(
+    conn: &mut Conn,
+    order: &Order,
+    instalment: &Instalment,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let reason = "no_method";
+    if !orders::mark_instalment_declined(conn, instalment.id, reason, now + RETRY_AFTER)? {
+        return Ok(false);
+    }
+    let seq = instalment.seq.to_string();
+    let entry = Entry::change(EventKind::InstalmentDeclined, &seq, "").note(reason);
+    timeline::record(conn, order.id, now, Actor::System, entry)?;
+    Ok(true)
 }

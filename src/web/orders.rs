@@ -8,11 +8,13 @@ use serde::Deserialize;
 
 use super::ctx::{FlashKind, PageCtx, set_flash, set_flash_keyed};
 use super::extract::{CsrfForm, CurrentShopper};
-use super::forms::{ActionForm, new_form_token};
+use super::forms::{ActionForm, new_form_token, plan_error_text};
 use super::rich::fen_token;
 use super::{State, see_other};
 use crate::domain::Fen;
+use crate::domain::method::PaymentMethod;
 use crate::domain::order::{Instalment, InstalmentStatus, Order, OrderStatus, OrderTab};
+use crate::domain::payment::{Payment, PaymentState};
 use crate::domain::timeline::{EventKind, TimelineEntry};
 use crate::error::AppError;
 use crate::service::orders::{self as svc, OrderDetail, OrderSummary, PayOutcome, Refusal};
@@ -150,6 +152,27 @@ pub struct EventView {
 }
 
 impl EventView {
+    /// A ledger entry: its purpose and state by name, a decline's reason.
+    fn of_ledger(ctx: &PageCtx, e: &TimelineEntry) -> EventView {
+        let value = |prefix: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|v| ctx.t(&format!("{prefix}.{v}")))
+                .unwrap_or_default()
+        };
+        let failed = e.to_value.as_deref() == Some(PaymentState::Failed.as_str());
+        EventView {
+            at: ctx.time(&e.at),
+            actor: ctx.t(&format!("actor.{}", e.actor.as_str())),
+            text: ctx.t("timeline.ledger"),
+            from: value("payment.purpose", &e.from_value),
+            to: value("payment.state", &e.to_value),
+            note: match (failed, e.note.as_deref()) {
+                (true, Some(reason)) => ctx.t(&format!("decline.{reason}")),
+                (_, note) => note.unwrap_or_default().to_owned(),
+            },
+        }
+    }
+
     fn of(ctx: &PageCtx, e: &TimelineEntry) -> EventView {
         let value = |v: &Option<String>| match v.as_deref() {
             Some(s) if s.parse::<OrderStatus>().is_ok() => ctx.status_text(s),
@@ -168,6 +191,9 @@ impl EventView {
             (_, Some(n)) => n.to_owned(),
             (_, None) => String::new(),
         };
+        if e.kind == EventKind::Ledger {
+            return EventView::of_ledger(ctx, e);
+        }
         let key = format!("timeline.{}", e.kind.as_str());
         // Instalment entries carry the instalment number in `from`.
         let (text, from) = if e.kind.is_instalment() {
@@ -226,6 +252,41 @@ impl InstalmentView {
     }
 }
 
+/// One ledger entry on the order page (SPEC "Payment ledger" hooks).
+pub struct PaymentView {
+    pub purpose: &'static str,
+    pub purpose_label: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub amount: Fen,
+    pub method: String,
+    pub failure: String,
+    pub at: String,
+}
+
+impl PaymentView {
+    fn of(ctx: &PageCtx, p: &Payment, methods: &[PaymentMethod]) -> PaymentView {
+        PaymentView {
+            purpose: p.purpose.as_str(),
+            purpose_label: ctx.t(&format!("payment.purpose.{}", p.purpose.as_str())),
+            state: p.state.as_str(),
+            state_label: ctx.t(&format!("payment.state.{}", p.state.as_str())),
+            amount: p.amount_fen,
+            method: methods
+                .iter()
+                .find(|m| m.id == p.method_id)
+                .map(PaymentMethod::describe)
+                .unwrap_or_default(),
+            failure: p
+                .failure
+                .as_ref()
+                .map(|f| ctx.t(&format!("decline.{f}")))
+                .unwrap_or_default(),
+            at: ctx.time(&p.completed_at.unwrap_or(p.requested_at)),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "orders/detail.html")]
 pub struct OrderPage {
@@ -261,6 +322,7 @@ pub struct OrderPage {
     pub replaces: Option<String>,
     pub replaced_by: Option<String>,
     pub tickets: Vec<(String, String)>,
+    pub payments: Vec<PaymentView>,
 }
 
 impl OrderPage {
@@ -309,6 +371,11 @@ impl OrderPage {
             next_due: d.next_instalment().map(|i| InstalmentView::of(&ctx, i)),
             overdue: d.overdue().map(|i| InstalmentView::of(&ctx, i)),
             events: d.events.iter().map(|e| EventView::of(&ctx, e)).collect(),
+            payments: d
+                .payments
+                .iter()
+                .map(|p| PaymentView::of(&ctx, p, &d.payment_methods))
+                .collect(),
             can_pay: d.actions.pay,
             can_cancel: d.actions.cancel,
             can_buy_again: d.actions.buy_again,
@@ -356,6 +423,7 @@ fn refusal_flash(session: &Session, refusal: Refusal) {
     let key = match refusal {
         Refusal::Expired => "order.flash.expired",
         Refusal::AlreadyDone => "order.flash.already_done",
+        Refusal::PaymentInProgress => "order.flash.in_progress",
         Refusal::State(OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed) => {
             "order.flash.already_paid"
         }
@@ -371,6 +439,7 @@ fn refusal_flash(session: &Session, refusal: Refusal) {
 }
 
 pub async fn pay_order(
+    ctx: PageCtx,
     session: Session,
     shopper: CurrentShopper,
     state: State,
@@ -378,8 +447,17 @@ pub async fn pay_order(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (order_no, now, gateway) = (path.into_inner(), state.clock.now(), state.gateway.clone());
-    let no = order_no.clone();
-    let outcome = svc::pay(&state.db, gateway, shopper.id, no, form.token(), now).await?;
+    let (no, settings) = (order_no.clone(), &state.settings);
+    let outcome = svc::pay(
+        &state.db,
+        gateway,
+        settings,
+        shopper.id,
+        no,
+        form.token(),
+        now,
+    )
+    .await?;
     match outcome {
         PayOutcome::Paid => set_flash(&session, FlashKind::Success, "order.flash.paid", ""),
         PayOutcome::Declined { reason } => {
@@ -390,6 +468,11 @@ pub async fn pay_order(
             set_flash(&session, FlashKind::Error, "order.flash.method_gone", "");
         }
         PayOutcome::Refused(r) => refusal_flash(&session, r),
+        PayOutcome::Ineligible(e) => {
+            let why = plan_error_text(&ctx, e);
+            set_flash(&session, FlashKind::Error, "order.flash.ineligible", why);
+        }
+        PayOutcome::Voided => set_flash(&session, FlashKind::Error, "order.flash.voided", ""),
     }
     Ok(see_other(&format!("/orders/{order_no}")))
 }

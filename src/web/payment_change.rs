@@ -268,6 +268,10 @@ impl Refuses<ChangeRefusal> for ChangePaymentPage {
                 self.error = Some(self.ctx.t("change.error.not_allowed"));
                 return StatusCode::CONFLICT;
             }
+            ChangeRefusal::PaymentInProgress => {
+                self.error = Some(self.ctx.t("order.flash.in_progress"));
+                return StatusCode::CONFLICT;
+            }
         }
         StatusCode::UNPROCESSABLE_ENTITY
     }

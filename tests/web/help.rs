@@ -13,7 +13,7 @@ async fn the_help_center_lists_articles_by_category_with_the_configured_hotline(
             "--service-hours",
             "每天 8:00–22:00",
         ],
-        std::sync::Arc::new(storefront::gateway::SandboxGateway),
+        None,
     )
     .await;
     let page = app.visitor().get("/help").await;

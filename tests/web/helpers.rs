@@ -15,7 +15,7 @@ use storefront::config::Config;
 use storefront::db::Db;
 use storefront::domain::Fen;
 use storefront::domain::ids::{CategoryId, ProductId};
-use storefront::gateway::{PaymentGateway, SandboxGateway};
+use storefront::gateway::PaymentGateway;
 use storefront::service::catalog::{ProductSpec, create_category, create_product};
 
 /// The password of every shopper `TestApp::shopper` registers.
@@ -39,10 +39,15 @@ pub fn start_time() -> chrono::NaiveDateTime {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[], Arc::new(SandboxGateway)).await
+    spawn_app_with(&[], None).await
 }
 
-pub async fn spawn_app_with(extra_args: &[&str], gateway: Arc<dyn PaymentGateway>) -> TestApp {
+/// The app with extra command-line options and a gateway (`None`: the
+/// sandbox, keeping its records in the app's database).
+pub async fn spawn_app_with(
+    extra_args: &[&str],
+    gateway: Option<Arc<dyn PaymentGateway>>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("test.db");
     let mut args = vec![
@@ -59,9 +64,10 @@ pub async fn spawn_app_with(extra_args: &[&str], gateway: Arc<dyn PaymentGateway
     args.extend(extra_args.iter().map(|s| s.to_string()));
     let config = Config::from_args(args).expect("config");
     let clock = TestClock::new(start_time());
-    let app = Application::build_with(config, Arc::new(clock.clone()), gateway.clone())
+    let app = Application::build_with(config, Arc::new(clock.clone()), gateway)
         .await
         .expect("app builds");
+    let gateway = app.gateway();
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     tokio::spawn(app.run_until_stopped());

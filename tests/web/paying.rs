@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::StatusCode;
-use storefront::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway};
+use storefront::error::AppError;
+use storefront::gateway::{GatewayOutcome, GatewayRequest, PaymentGateway};
 
 use crate::helpers::{join_all, spawn_app, spawn_app_with};
 
@@ -36,7 +37,13 @@ async fn paying_in_full_marks_the_order_paid_and_records_it() {
         !page.has(&format!("form[action=\"/orders/{order_no}/cancel\"]")),
         "no cancel button once paid"
     );
-    assert_eq!(page.texts(".timeline li").len(), 2);
+    // created, the ledger entry (capture succeeded), paid
+    assert_eq!(page.texts(".timeline li").len(), 3);
+    assert_eq!(page.attrs("[data-payment]", "data-payment"), ["capture"]);
+    assert_eq!(
+        page.fen("[data-payment=capture][data-payment-state=succeeded] [data-fen]"),
+        59_900
+    );
     assert!(
         !page.has("tr[data-instalment]"),
         "no schedule for a full payment"
@@ -49,7 +56,8 @@ async fn paying_in_full_marks_the_order_paid_and_records_it() {
         .assert_redirect(&format!("/orders/{order_no}"));
     let page = s.order(&order_no).await;
     assert_eq!(page.texts(".flash").len(), 1);
-    assert_eq!(page.texts(".timeline li").len(), 2);
+    assert_eq!(page.texts(".timeline li").len(), 3);
+    assert_eq!(page.attrs("[data-payment]", "data-payment").len(), 1);
 }
 
 #[tokio::test]
@@ -77,29 +85,38 @@ async fn a_declined_card_leaves_the_order_unpaid_and_says_why() {
         page.has(&format!("form[action=\"/orders/{order_no}/pay\"]")),
         "retry is offered"
     );
-    assert_eq!(page.texts(".timeline li").len(), 2, "created + declined");
+    assert_eq!(
+        page.texts(".timeline li").len(),
+        3,
+        "created + ledger entry + declined"
+    );
+    assert!(page.has("[data-payment=capture][data-payment-state=failed]"));
 }
 
 /// Declines the first charge, approves the rest: a retry must work.
 struct FlakyGateway(AtomicUsize);
 
 impl PaymentGateway for FlakyGateway {
-    fn charge(&self, request: &ChargeRequest) -> ChargeOutcome {
-        if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
-            ChargeOutcome::Declined {
+    fn execute(&self, request: &GatewayRequest) -> Result<GatewayOutcome, AppError> {
+        Ok(if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+            GatewayOutcome::Declined {
                 reason: "insufficient_funds".into(),
             }
         } else {
-            ChargeOutcome::Approved {
-                transaction_id: format!("t-{}", request.reference),
+            GatewayOutcome::Approved {
+                reference: format!("t-{}", request.key),
             }
-        }
+        })
+    }
+
+    fn lookup(&self, _key: &str) -> Result<Option<GatewayOutcome>, AppError> {
+        Ok(None)
     }
 }
 
 #[tokio::test]
 async fn a_retry_after_a_decline_pays_the_order() {
-    let app = spawn_app_with(&[], Arc::new(FlakyGateway(AtomicUsize::new(0)))).await;
+    let app = spawn_app_with(&[], Some(Arc::new(FlakyGateway(AtomicUsize::new(0))))).await;
     let product = app.product(59_900, 5).await;
     let s = app.shopper().await;
     let method = s.add_card("4111111111111111", "12/30").await;

@@ -380,7 +380,7 @@ async fn the_hotline_comes_from_configuration() {
             "--service-hours",
             "8:00-20:00",
         ],
-        std::sync::Arc::new(storefront::gateway::SandboxGateway),
+        None,
     )
     .await;
     let (s, order_no, _, _, _) = unpaid_installment_order(&app).await;

@@ -67,11 +67,7 @@ async fn the_background_job_closes_expired_orders_nobody_looks_at() {
 
 #[tokio::test]
 async fn the_window_is_configurable() {
-    let app = spawn_app_with(
-        &["--payment-window-minutes", "5"],
-        std::sync::Arc::new(storefront::gateway::SandboxGateway),
-    )
-    .await;
+    let app = spawn_app_with(&["--payment-window-minutes", "5"], None).await;
     let product = app.product(20_000, 5).await;
     let s = app.shopper().await;
     let method = s.add_card("4111111111111111", "12/30").await;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use storefront::gateway::SandboxGateway;
 
 use crate::helpers::{Actor, spawn_app};
 
@@ -46,7 +45,7 @@ async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
         Arc::new(storefront::clock::TestClock::new(
             crate::helpers::start_time(),
         )),
-        Arc::new(SandboxGateway),
+        None,
     )
     .await
     .unwrap();
