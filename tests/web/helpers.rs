@@ -131,6 +131,28 @@ impl TestApp {
             .stock
     }
 
+    /// What the sandbox provider answered, per idempotency key (its own records).
+    pub async fn gateway_journal(&self) -> Vec<storefront::db::sandbox::JournalEntry> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            storefront::gateway::SandboxGateway::journal(&db).expect("journal")
+        })
+        .await
+        .expect("task")
+    }
+
+    /// The sandbox's entries for one order's payments (keys name the order).
+    pub async fn gateway_calls_for(
+        &self,
+        order_no: &str,
+    ) -> Vec<storefront::db::sandbox::JournalEntry> {
+        self.gateway_journal()
+            .await
+            .into_iter()
+            .filter(|e| e.idempotency_key.contains(&format!(":{order_no}:")))
+            .collect()
+    }
+
     /// An operator reprices and restocks a product (through the service).
     pub async fn set_price_and_stock(&self, product: ProductId, price_fen: i64, stock: i32) {
         storefront::service::catalog::set_price_and_stock(&self.db, product, Fen(price_fen), stock)
@@ -432,6 +454,20 @@ impl Actor {
 
     pub async fn order(&self, order_no: &str) -> Page {
         self.get(&format!("/orders/{order_no}")).await
+    }
+
+    /// This shopper's account id (through the sign-in service, as the app knows it).
+    pub async fn user_id(&self, app: &TestApp) -> storefront::domain::ids::UserId {
+        storefront::service::accounts::login(
+            &app.db,
+            &self.account,
+            SHOPPER_PASSWORD,
+            app.clock_now(),
+        )
+        .await
+        .expect("login")
+        .expect("signed in")
+        .user_id
     }
 
     pub async fn status_of(&self, order_no: &str) -> String {

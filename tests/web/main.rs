@@ -8,6 +8,7 @@ mod catalog_cart;
 mod checkout;
 mod help;
 mod language;
+mod ledger;
 mod orders;
 mod paying;
 mod payment_change;
