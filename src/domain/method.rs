@@ -88,6 +88,13 @@ pub fn repayment_method(
         .or_else(|| priority_method(live))
 }
 
+/// Whether `method` can carry a plan whose last instalment falls due on
+/// `last_due` (SPEC "Money and plans": a card that expires before the last
+/// instalment's due date cannot carry it; wallets do not expire).
+pub fn can_carry(method: &PaymentMethod, last_due: NaiveDate) -> bool {
+    method.expiry().is_none_or(|e| e.last_day() >= last_due)
+}
+
 /// Whether a plan follows the account's priority method (not pinned to one
 /// of the shopper's live methods): changing the priority moves it.
 pub fn follows_priority(pinned: Option<PaymentMethodId>, live: &[PaymentMethod]) -> bool {

@@ -309,6 +309,11 @@ impl Instalment {
     }
 }
 
+/// The due date of a schedule's last instalment.
+pub fn last_due(instalments: &[Instalment]) -> Option<NaiveDate> {
+    instalments.iter().map(|i| i.due_on).max()
+}
+
 /// The next instalment still to be paid, in schedule order.
 pub fn next_open(instalments: &[Instalment]) -> Option<&Instalment> {
     instalments.iter().find(|i| i.status.is_open())

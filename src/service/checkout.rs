@@ -16,7 +16,7 @@ use crate::db::orders::{self, NewOrder, NewOrderItem};
 use crate::db::payment_methods as pm;
 use crate::db::{Conn, Db, cart, catalog};
 use crate::domain::ids::{PaymentMethodId, ProductId, UserId};
-use crate::domain::method::PaymentMethod;
+use crate::domain::method::{PaymentMethod, priority_method};
 use crate::domain::order::{CancelReason, Order, OrderStatus, ShippingMethod, format_order_no};
 use crate::domain::plan::{Plan, PlanError, Quote, Step};
 use crate::domain::{BasisPoints, Fen};
@@ -113,12 +113,13 @@ impl CheckoutData {
             .ok_or(PlanError::Overflow)
     }
 
-    /// The fee preview for a choice, after the eligibility check.
+    /// The fee preview for a choice, after the eligibility check. A new
+    /// plan's instalments are paid by the priority method, so its expiry is
+    /// the one checked, whichever method pays the order.
     pub fn preview(
         &self,
         shipping: ShippingMethod,
         plan: Plan,
-        method: Option<&PaymentMethod>,
         settings: &Settings,
         now: NaiveDateTime,
     ) -> Result<Quote, PlanError> {
@@ -126,7 +127,7 @@ impl CheckoutData {
             self.principal(shipping)?,
             plan,
             &self.terms,
-            method,
+            priority_method(&self.methods),
             settings,
             now,
         )
@@ -237,7 +238,7 @@ fn check_input<'d>(
         .find(|m| m.id == input.method)
         .ok_or(CheckoutError::MethodNotFound)?;
     let quote = data
-        .preview(input.shipping, input.plan, Some(method), settings, now)
+        .preview(input.shipping, input.plan, settings, now)
         .map_err(CheckoutError::Plan)?;
     if input.plan.needs_acknowledgement(Step::Checkout) && !input.acknowledged {
         return Err(CheckoutError::NotAcknowledged);

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::Settings;
 use super::cart::MAX_QUANTITY;
-use super::orders::{cancel_in, close_if_expired, owned_order};
+use super::orders::{cancel_in, close_if_expired, instalment_payer, owned_order};
 use super::pricing::{eligible_quote, list_terms};
 use super::timeline::{self, Actor, Entry, EventKind};
 use super::tokens;
@@ -17,7 +17,7 @@ use crate::db::payment_methods as pm;
 use crate::db::payments;
 use crate::db::{Conn, Db, cart, catalog};
 use crate::domain::ids::{PaymentMethodId, UserId};
-use crate::domain::method::PaymentMethod;
+use crate::domain::method::{PaymentMethod, repayment_method};
 use crate::domain::order::{CancelReason, Order, OrderItem, OrderStatus, ShippingMethod};
 use crate::domain::payment_change::{ChangeKind, ChangePath, classify, decide};
 use crate::domain::plan::{self, Plan, PlanError, Quote, Step};
@@ -47,10 +47,11 @@ impl ChangeView {
     }
 
     /// The quote for a new choice, after its eligibility check.
+    /// (The instalments of an unpaid order's new plan are paid by the
+    /// priority method: its expiry is checked.)
     pub fn quote_for(
         &self,
         plan: Plan,
-        method: Option<&PaymentMethod>,
         settings: &Settings,
         now: NaiveDateTime,
     ) -> Result<Quote, PlanError> {
@@ -58,7 +59,7 @@ impl ChangeView {
             self.order.principal(),
             plan,
             &self.terms,
-            method,
+            repayment_method(self.order.repayment_method_id, &self.methods),
             settings,
             now,
         )
@@ -178,11 +179,12 @@ fn check_choice(
         return Ok(Err(ChangeRefusal::MethodNotFound));
     };
     let terms = list_terms(conn)?;
+    let payer = instalment_payer(conn, order)?;
     if let Err(e) = eligible_quote(
         order.principal(),
         request.plan,
         &terms,
-        Some(&method),
+        payer.as_ref(),
         settings,
         now,
     ) {

@@ -24,12 +24,15 @@ fn rate_of(terms: &[(u32, BasisPoints)], plan: Plan) -> Result<BasisPoints, Plan
     }
 }
 
-/// The quote for `plan`, after its eligibility check (minimum, card expiry).
+/// The quote for `plan`, after its eligibility check (minimum, and the
+/// expiry of `payer`: the method that will pay the instalments — the
+/// priority method for a new plan, SPEC "Which method pays an instalment" —
+/// not the one chosen to pay the order).
 pub fn eligible_quote(
     principal: Fen,
     plan: Plan,
     terms: &[(u32, BasisPoints)],
-    method: Option<&PaymentMethod>,
+    payer: Option<&PaymentMethod>,
     settings: &Settings,
     now: NaiveDateTime,
 ) -> Result<Quote, PlanError> {
@@ -39,7 +42,7 @@ pub fn eligible_quote(
         principal,
         plan,
         settings.installment_minimum,
-        method.and_then(PaymentMethod::expiry),
+        payer.and_then(PaymentMethod::expiry),
         today,
     )?;
     plan::quote(principal, plan, rate, today)

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::ledger::{self, Call, Intent};
 use super::orders::repayment_method;
@@ -15,8 +15,8 @@ use crate::db::payment_methods as pm;
 use crate::db::{Conn, Db};
 use crate::domain::Fen;
 use crate::domain::ids::{PaymentMethodId, UserId};
-use crate::domain::method::{PaymentMethod, follows_priority, priority_method};
-use crate::domain::order::{Instalment, Order, OrderStatus, next_open};
+use crate::domain::method::{PaymentMethod, can_carry, follows_priority, priority_method};
+use crate::domain::order::{Instalment, Order, OrderStatus, last_due, next_open};
 use crate::domain::payment::{Payment, Purpose, instalment_key};
 use crate::error::AppError;
 use crate::gateway::{GatewayOutcome, PaymentGateway};
@@ -31,11 +31,30 @@ pub struct PlanImpact {
     pub next: Option<Instalment>,
     pub from: Option<PaymentMethod>,
     pub to: Option<PaymentMethod>,
+    /// What happens to the plan's repayment method.
+    pub change: PlanChange,
+}
+
+/// How a plan's instalments are charged after a priority change or removal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanChange {
+    /// It follows the (new) priority method.
+    FollowsPriority,
+    /// It is pinned to this method (the next one that lasts long enough).
+    Pinned(PaymentMethodId),
+    /// The new priority expires before its last instalment: it stays on its
+    /// current method, pinned there.
+    Keeps(PaymentMethodId),
 }
 
 impl PlanImpact {
     pub fn next_amount(&self) -> Option<Fen> {
         self.next.as_ref().map(Instalment::amount)
+    }
+
+    /// The plan stays on its current method although the priority changes.
+    pub fn keeps(&self) -> bool {
+        matches!(self.change, PlanChange::Keeps(_))
     }
 }
 
@@ -48,10 +67,22 @@ fn plans_following_priority(conn: &mut Conn, user: UserId) -> Result<Vec<Order>,
         .collect())
 }
 
-fn next_instalment(conn: &mut Conn, order: &Order) -> Result<Option<Instalment>, AppError> {
-    Ok(next_open(&orders::list_instalments(conn, order.id)?).cloned())
+/// A plan's next unpaid instalment and its last due date.
+fn schedule_of(
+    conn: &mut Conn,
+    order: &Order,
+) -> Result<(Option<Instalment>, Option<NaiveDate>), AppError> {
+    let instalments = orders::list_instalments(conn, order.id)?;
+    Ok((next_open(&instalments).cloned(), last_due(&instalments)))
 }
 
+fn lasts(method: &PaymentMethod, last: Option<NaiveDate>) -> bool {
+    last.is_none_or(|d| can_carry(method, d))
+}
+
+/// What making `new_priority` the priority does to each plan that follows
+/// the priority: it moves there, unless that method expires before the
+/// plan's last instalment — then it keeps its current method.
 fn impacts(
     conn: &mut Conn,
     user: UserId,
@@ -60,11 +91,17 @@ fn impacts(
     let current = priority_method(&pm::list_methods(conn, user)?).cloned();
     let mut out = Vec::new();
     for order in plans_following_priority(conn, user)? {
+        let (next, last) = schedule_of(conn, &order)?;
+        let (to, change) = match &current {
+            Some(c) if !lasts(new_priority, last) => (Some(c.clone()), PlanChange::Keeps(c.id)),
+            _ => (Some(new_priority.clone()), PlanChange::FollowsPriority),
+        };
         out.push(PlanImpact {
-            next: next_instalment(conn, &order)?,
+            next,
             order_no: order.order_no,
             from: current.clone(),
-            to: Some(new_priority.clone()),
+            to,
+            change,
         });
     }
     Ok(out)
@@ -86,7 +123,8 @@ pub async fn priority_impact(
     .await
 }
 
-/// Makes `id` the priority method and records the change on every plan that follows it.
+/// Makes `id` the priority method; plans it cannot carry are pinned to the
+/// method they had; every plan that changes is recorded on its timeline.
 /// `Ok(false)` when the method is not the shopper's (or is gone).
 pub async fn make_priority(
     db: &Db,
@@ -104,36 +142,37 @@ pub async fn make_priority(
             .chain(methods.iter().map(|m| m.id).filter(|m| *m != id))
             .collect();
         pm::set_order(conn, user, &order)?;
-        record_switches(conn, &affected, now, Actor::Shopper)?;
+        apply_impacts(conn, &affected, now, Actor::Shopper)?;
         Ok(true)
     })
     .await
 }
 
-fn record_switches(
+/// Carries out each plan's change (pin or follow the priority) and records
+/// the switches on the timelines.
+fn apply_impacts(
     conn: &mut Conn,
     affected: &[PlanImpact],
     now: NaiveDateTime,
     actor: Actor,
 ) -> Result<(), AppError> {
     for impact in affected {
-        let from = impact
-            .from
-            .as_ref()
-            .map(|m| m.describe())
-            .unwrap_or_default();
-        let to = impact.to.as_ref().map(|m| m.describe()).unwrap_or_default();
-        if from == to {
+        let Some(order) = orders::find_order_by_no(conn, &impact.order_no)? else {
             continue;
+        };
+        let pin = match impact.change {
+            PlanChange::FollowsPriority => None,
+            PlanChange::Pinned(m) | PlanChange::Keeps(m) => Some(m),
+        };
+        if order.repayment_method_id != pin {
+            orders::set_repayment_method(conn, order.id, pin)?;
         }
-        if let Some(order) = orders::find_order_by_no(conn, &impact.order_no)? {
-            timeline::record(
-                conn,
-                order.id,
-                now,
-                actor,
-                Entry::change(EventKind::RepaymentMethodChanged, &from, &to),
-            )?;
+        let describe =
+            |m: &Option<PaymentMethod>| m.as_ref().map(|m| m.describe()).unwrap_or_default();
+        let (from, to) = (describe(&impact.from), describe(&impact.to));
+        if from != to {
+            let entry = Entry::change(EventKind::RepaymentMethodChanged, &from, &to);
+            timeline::record(conn, order.id, now, actor, entry)?;
         }
     }
     Ok(())
@@ -170,7 +209,8 @@ pub struct RemovalImpact {
     pub affected: Vec<PlanImpact>,
     /// Unpaid orders that would be paid with it: they must pick another method.
     pub unpaid_orders: Vec<String>,
-    /// Plans depend on it and no other method is left to take over.
+    /// Plans depend on it and no other method that lasts long enough is
+    /// left to take over.
     pub refused: bool,
 }
 
@@ -183,20 +223,36 @@ fn removal_impact_in(
     let Some(method) = methods.iter().find(|m| m.id == id).cloned() else {
         return Ok(None);
     };
-    let remaining: Vec<&PaymentMethod> = methods.iter().filter(|m| m.id != id).collect();
+    let remaining: Vec<PaymentMethod> = methods.into_iter().filter(|m| m.id != id).collect();
     let mut affected = Vec::new();
+    let mut refused = false;
     for order in orders::list_active_plans(conn, user)? {
         let charged_to = repayment_method(conn, &order)?;
         if charged_to.as_ref().map(|m| m.id) != Some(id) {
             continue;
         }
-        // A pinned plan falls back to the priority; a plan following the
-        // priority moves to the method that becomes the priority.
+        // The plan moves to the method that becomes the priority, or, when
+        // that one expires before the plan's last instalment, to the next
+        // method in the shopper's order that lasts long enough (pinned).
+        let (next, last) = schedule_of(conn, &order)?;
+        let carrier = remaining.iter().position(|m| lasts(m, last));
+        let (to, change) = match carrier {
+            Some(0) => (remaining.first().cloned(), PlanChange::FollowsPriority),
+            Some(i) => (
+                remaining.get(i).cloned(),
+                PlanChange::Pinned(remaining[i].id),
+            ),
+            None => {
+                refused = true;
+                (None, PlanChange::FollowsPriority)
+            }
+        };
         affected.push(PlanImpact {
-            next: next_instalment(conn, &order)?,
+            next,
             order_no: order.order_no,
             from: Some(method.clone()),
-            to: remaining.first().map(|m| (*m).clone()),
+            to,
+            change,
         });
     }
     let unpaid_orders = orders::list_orders_for_owner(
@@ -207,7 +263,6 @@ fn removal_impact_in(
     .filter(|o| o.payment_method_id == id)
     .map(|o| o.order_no)
     .collect();
-    let refused = !affected.is_empty() && remaining.is_empty();
     Ok(Some(RemovalImpact {
         method,
         affected,
@@ -247,17 +302,10 @@ pub async fn remove_method(
         if impact.refused {
             return Ok(RemoveOutcome::Refused);
         }
-        for plan in &impact.affected {
-            if let Some(order) = orders::find_order_by_no(conn, &plan.order_no)?
-                && order.repayment_method_id == Some(id)
-            {
-                orders::set_repayment_method(conn, order.id, None)?;
-            }
-        }
         if !pm::remove_method(conn, user, id, now)? {
             return Ok(RemoveOutcome::NotFound);
         }
-        record_switches(conn, &impact.affected, now, Actor::Shopper)?;
+        apply_impacts(conn, &impact.affected, now, Actor::Shopper)?;
         Ok(RemoveOutcome::Removed)
     })
     .await

@@ -3,7 +3,7 @@
 //! repayment method of its remaining instalments, or declines with a reason.
 //! Either way the ticket and the order timeline record it, in one transaction.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use super::orders::repayment_method;
 use super::repayments::pin_plan;
@@ -15,7 +15,8 @@ use crate::db::tickets;
 use crate::db::{Db, users};
 use crate::domain::ids::UserId;
 use crate::domain::method::PaymentMethod;
-use crate::domain::order::{Instalment, next_open};
+use crate::domain::method::can_carry;
+use crate::domain::order::{Instalment, last_due, next_open};
 use crate::domain::support::TicketStatus;
 use crate::domain::timeline::EventKind;
 use crate::error::AppError;
@@ -61,6 +62,10 @@ pub enum ResolveError {
     NothingToSwitch,
     /// The wanted method was removed since the request.
     MethodGone,
+    /// The wanted method expires before the plan's last instalment.
+    MethodExpires {
+        last_due: NaiveDate,
+    },
     /// Another agent (or a repeated submit) handled it first.
     AlreadyHandled,
 }
@@ -134,12 +139,18 @@ pub async fn resolve(
         }
         let order = orders::find_order(conn, ticket.order_id)?.ok_or(AppError::NotFound)?;
         if outcome == Outcome::Switched {
-            if next_open(&orders::list_instalments(conn, order.id)?).is_none() {
+            let instalments = orders::list_instalments(conn, order.id)?;
+            if next_open(&instalments).is_none() {
                 return Ok(Err(ResolveError::NothingToSwitch));
             }
             let Some(wanted) = pm::find_method_for_owner(conn, order.user_id, ticket.wanted_method_id)? else {
                 return Ok(Err(ResolveError::MethodGone));
             };
+            if let Some(last) = last_due(&instalments)
+                && !can_carry(&wanted, last)
+            {
+                return Ok(Err(ResolveError::MethodExpires { last_due: last }));
+            }
             pin_plan(conn, &order, &wanted, Actor::Staff, Some(&ticket.ticket_no), now)?;
         }
         if !tickets::close_ticket(conn, ticket.id, outcome.status(), &reply, agent, now)? {

@@ -160,7 +160,6 @@ impl CheckoutPage {
             .method_id()
             .filter(|id| data.methods.iter().any(|m| m.id == *id))
             .or(priority_method(&data.methods).map(|m| m.id));
-        let method = data.methods.iter().find(|m| Some(m.id) == method_id);
         let chosen = Plan::parse(
             if sel.plan.is_empty() {
                 "full"
@@ -169,7 +168,7 @@ impl CheckoutPage {
             },
             &sel.term,
         );
-        let quote_of = |plan: Plan| data.preview(shipping, plan, method, settings, now);
+        let quote_of = |plan: Plan| data.preview(shipping, plan, settings, now);
 
         let terms = data
             .terms

@@ -193,8 +193,8 @@ impl ChangePaymentPage {
         let new_quote = match (plan, method) {
             (Err(e), _) => Err(plan_error_text(&ctx, e)),
             (_, None) => Err(ctx.t("checkout.error.method")),
-            (Ok(p), Some(m)) => view
-                .quote_for(p, Some(m), settings, now)
+            (Ok(p), Some(_)) => view
+                .quote_for(p, settings, now)
                 .map_err(|e| plan_error_text(&ctx, e)),
         };
         let kind = match (plan, method) {

@@ -67,6 +67,8 @@ pub struct ImpactRow {
     pub amount: Option<Fen>,
     pub from: String,
     pub to: String,
+    /// The new priority expires too soon: the plan keeps its method.
+    pub keeps: bool,
 }
 
 impl ImpactRow {
@@ -81,6 +83,7 @@ impl ImpactRow {
             amount: i.next_amount(),
             from: i.from.as_ref().map(|m| m.describe()).unwrap_or_default(),
             to: i.to.as_ref().map(|m| m.describe()).unwrap_or_default(),
+            keeps: i.keeps(),
         }
     }
 }

@@ -146,6 +146,13 @@ impl Refuses<Problem> for StaffTicketPage {
             Problem::Refused(ResolveError::MethodGone) => {
                 ("staff.error.method_gone", StatusCode::CONFLICT)
             }
+            Problem::Refused(ResolveError::MethodExpires { last_due }) => {
+                let text = self
+                    .ctx
+                    .tv("staff.error.method_expires", &last_due.to_string());
+                self.error = Some(text);
+                return StatusCode::CONFLICT;
+            }
         };
         self.error = Some(self.ctx.tv(key, &REPLY_MAX.to_string()));
         status

@@ -241,7 +241,13 @@ async fn installments_need_the_minimum_an_acknowledgement_and_a_card_that_lasts(
         "choice kept"
     );
 
-    // 6 months from 2026-11-23 ends 2027-05-23, after a card valid through 03/27.
+    // 6 months from 2026-11-23 ends 2027-05-23, after a card valid through
+    // 03/27: as the priority method it would pay the instalments.
+    s.post(
+        &format!("/account/payment-methods/{short_card}/priority"),
+        &[("confirm", "on")],
+    )
+    .await;
     let page = s
         .checkout_page(&[
             ("plan", "installment"),

@@ -99,6 +99,26 @@ impl TestApp {
         actor
     }
 
+    /// A signed-in service agent (created as the command line does).
+    pub async fn staff(&self) -> Actor {
+        let db = self.db.clone();
+        let now = self.clock_now();
+        let n: u32 = rand_digits();
+        let account = format!("agent{n}@example.com");
+        let created = account.clone();
+        tokio::task::spawn_blocking(move || {
+            storefront::service::accounts::create_staff(&db, &created, "agent password 1", now)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let a = self.visitor();
+        a.login(&account, "agent password 1", "/staff")
+            .await
+            .assert_redirect("/staff");
+        a
+    }
+
     /// A product priced `price_fen` with `stock` units.
     pub async fn product(&self, price_fen: i64, stock: i32) -> ProductId {
         let category = self.category;
@@ -399,6 +419,22 @@ impl Actor {
                     ("expiry", expiry),
                     ("holder_name", "Li Lei"),
                 ],
+            )
+            .await;
+        page.assert_redirect("/account/payment-methods");
+        let list = self.get("/account/payment-methods").await;
+        list.attrs(".method-row", "data-method-id")
+            .last()
+            .cloned()
+            .expect("a saved method")
+    }
+
+    /// Saves an Alipay or WeChat Pay account; returns its id.
+    pub async fn add_wallet(&self, kind: &str, label: &str) -> String {
+        let page = self
+            .post(
+                "/account/payment-methods",
+                &[("kind", kind), ("account_label", label)],
             )
             .await;
         page.assert_redirect("/account/payment-methods");

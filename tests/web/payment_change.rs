@@ -162,6 +162,12 @@ async fn an_ineligible_choice_is_refused_before_anything_is_cancelled() {
 
     let (s, order_no, _, _, product) = unpaid_installment_order(&app).await;
     let short_card = s.add_card("5555555555554444", "03/27").await;
+    // As the priority method it would pay the new plan's instalments.
+    s.post(
+        &format!("/account/payment-methods/{short_card}/priority"),
+        &[("confirm", "on")],
+    )
+    .await;
     let page = s
         .post(
             &change_path(&order_no),

@@ -7,24 +7,7 @@ use reqwest::StatusCode;
 use crate::helpers::{Actor, SHOPPER_PASSWORD, TestApp, join_all, spawn_app};
 
 async fn agent(app: &TestApp) -> Actor {
-    let db = app.db.clone();
-    let now = app.clock_now();
-    tokio::task::spawn_blocking(move || {
-        storefront::service::accounts::create_staff(
-            &db,
-            "agent@example.com",
-            "agent password 1",
-            now,
-        )
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let a = app.visitor();
-    a.login("agent@example.com", "agent password 1", "/staff")
-        .await
-        .assert_redirect("/staff");
-    a
+    app.staff().await
 }
 
 /// A paid plan of `plan`/`term` and an open request to move it to a Mastercard.
