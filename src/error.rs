@@ -16,6 +16,9 @@ pub enum AppError {
     Csrf,
     #[error("bad request")]
     BadRequest,
+    /// A form field that is not valid UTF-8 text, or holds control characters.
+    #[error("form text is not valid UTF-8 or holds control characters")]
+    InvalidText,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("database error")]
@@ -53,7 +56,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::BadRequest | AppError::InvalidText => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,7 +76,10 @@ impl ResponseError for AppError {
             }
             tracing::error!(error = %chain, "request failed");
         }
-        error_page(status)
+        match self {
+            AppError::InvalidText => error_page_for(status, "invalid_text"),
+            _ => error_page(status),
+        }
     }
 }
 
@@ -87,6 +93,11 @@ pub fn error_page(status: StatusCode) -> HttpResponse {
         400..=499 => "bad_request",
         _ => "server",
     };
+    error_page_for(status, key)
+}
+
+/// The error page with the texts `error.{key}.*`.
+fn error_page_for(status: StatusCode, key: &str) -> HttpResponse {
     let t = |lang: &str, part: &str| crate::i18n::text(lang, &format!("error.{key}.{part}"));
     let page = ErrorPage {
         status: status.as_u16(),

@@ -5,9 +5,9 @@ use diesel::prelude::*;
 
 use super::Conn;
 use super::catalog::ProductRow;
-use super::schema::{cart_items, products};
+use super::schema::{cart_items, pending_replacements, products};
 use crate::domain::catalog::Product;
-use crate::domain::ids::{ProductId, UserId};
+use crate::domain::ids::{OrderId, ProductId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cart_items, check_for_backend(diesel::sqlite::Sqlite))]
@@ -78,5 +78,42 @@ pub fn remove_cart_item(conn: &mut Conn, user: UserId, product: ProductId) -> Qu
 
 pub fn clear_cart(conn: &mut Conn, user: UserId) -> QueryResult<()> {
     diesel::delete(cart_items::table.filter(cart_items::user_id.eq(user))).execute(conn)?;
+    Ok(())
+}
+
+/// Remembers the order a new-contract payment change cancelled, until its
+/// replacement is placed (one per account; a newer change takes its place).
+pub fn set_pending_replacement(
+    conn: &mut Conn,
+    user: UserId,
+    order: OrderId,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(pending_replacements::table)
+        .values((
+            pending_replacements::user_id.eq(user),
+            pending_replacements::order_id.eq(order),
+            pending_replacements::created_at.eq(now),
+        ))
+        .on_conflict(pending_replacements::user_id)
+        .do_update()
+        .set((
+            pending_replacements::order_id.eq(order),
+            pending_replacements::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_pending_replacement(conn: &mut Conn, user: UserId) -> QueryResult<Option<OrderId>> {
+    pending_replacements::table
+        .find(user)
+        .select(pending_replacements::order_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn clear_pending_replacement(conn: &mut Conn, user: UserId) -> QueryResult<()> {
+    diesel::delete(pending_replacements::table.find(user)).execute(conn)?;
     Ok(())
 }

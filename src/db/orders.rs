@@ -223,6 +223,13 @@ pub fn find_order_by_no(conn: &mut Conn, order_no: &str) -> QueryResult<Option<O
     )
 }
 
+/// Checkout tokens are one-time per account: the column (unique in the
+/// first schema) stores `{user id}:{token}`, so another account sending the
+/// same token neither finds this order nor collides with it.
+fn stored_checkout_token(user: UserId, token: &str) -> String {
+    format!("{user}:{token}")
+}
+
 /// The order `user` placed with this checkout token; another account's token
 /// finds nothing.
 pub fn find_order_by_checkout_token(
@@ -232,7 +239,7 @@ pub fn find_order_by_checkout_token(
 ) -> QueryResult<Option<Order>> {
     order_of(
         orders::table
-            .filter(orders::checkout_token.eq(token))
+            .filter(orders::checkout_token.eq(stored_checkout_token(user, token)))
             .filter(orders::user_id.eq(user))
             .select(OrderRow::as_select())
             .first(conn)
@@ -362,6 +369,9 @@ pub fn list_expired_unpaid(
 }
 
 pub fn insert_order(conn: &mut Conn, new: &NewOrder<'_>) -> QueryResult<Order> {
+    let token = new
+        .checkout_token
+        .map(|t| stored_checkout_token(new.user_id, t));
     let row = NewOrderRow {
         order_no: new.order_no,
         user_id: new.user_id,
@@ -375,7 +385,7 @@ pub fn insert_order(conn: &mut Conn, new: &NewOrder<'_>) -> QueryResult<Order> {
         fee_fen: new.fee_fen,
         total_fen: new.total_fen,
         payment_method_id: new.payment_method_id,
-        checkout_token: new.checkout_token,
+        checkout_token: token.as_deref(),
         created_at: new.created_at,
         pay_deadline: new.pay_deadline,
         replaces_order_id: new.replaces_order_id,

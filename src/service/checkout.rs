@@ -104,6 +104,29 @@ fn find_replaceable(
     Ok(Some(Replacing { order, prices }))
 }
 
+/// The order a payment change cancelled, remembered on the server (not in
+/// the URL): it applies while the cart still holds some of its items, so a
+/// shopper who leaves checkout and comes back through the cart keeps the
+/// link and the price flags.
+fn pending_replacement(
+    conn: &mut Conn,
+    user: UserId,
+    cart: &CartView,
+) -> Result<Option<Replacing>, AppError> {
+    let Some(id) = cart::find_pending_replacement(conn, user)? else {
+        return Ok(None);
+    };
+    let Some(order) = orders::find_order(conn, id)? else {
+        return Ok(None);
+    };
+    let replacing = find_replaceable(conn, user, &order.order_no)?;
+    Ok(replacing.filter(|r| {
+        r.prices
+            .iter()
+            .any(|(p, _)| cart.lines.iter().any(|l| l.product.id == *p))
+    }))
+}
+
 impl CheckoutData {
     /// Order total before fees: goods plus shipping.
     pub fn principal(&self, shipping: ShippingMethod) -> Result<Fen, PlanError> {
@@ -144,7 +167,7 @@ fn load_data(
     let terms = list_terms(conn)?;
     let replacing = match replaces {
         Some(no) => find_replaceable(conn, user, no)?,
-        None => None,
+        None => pending_replacement(conn, user, &cart)?,
     };
     Ok(CheckoutData {
         cart,
@@ -214,6 +237,9 @@ pub fn place_order_in(
     };
     let order = create_order(conn, user, &data, input, method.id, &quote, settings, now)?;
     cart::clear_cart(conn, user)?;
+    if data.replacing.is_some() {
+        cart::clear_pending_replacement(conn, user)?;
+    }
     Ok(Ok(Placed {
         order_no: order.order_no,
         repeated: false,

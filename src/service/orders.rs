@@ -131,6 +131,13 @@ impl OrderDetail {
         next_open(&self.instalments)
     }
 
+    /// Whether the plan is pinned to its repayment method (so changing the
+    /// priority method does not move it).
+    pub fn is_pinned(&self) -> bool {
+        self.order.repayment_method_id.is_some()
+            && self.repayment_method.as_ref().map(|m| m.id) == self.order.repayment_method_id
+    }
+
     /// The instalment whose charge was declined, if any.
     pub fn overdue(&self) -> Option<&Instalment> {
         self.instalments

@@ -24,6 +24,18 @@ use crate::domain::plan::{self, Plan, PlanError, Quote, Step};
 use crate::domain::{BasisPoints, Fen};
 use crate::error::AppError;
 
+/// What checkout will hold after a new-contract change puts the order's
+/// items back in the cart (merged with what is there, at today's prices).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refill {
+    /// Goods in the cart after the refill, at catalog prices.
+    pub goods: Fen,
+    /// Lines already in the cart that are not the order's: (zh, en, quantity).
+    pub others: Vec<(String, String, i32)>,
+    /// A merged line would exceed the per-line maximum and is capped.
+    pub capped: bool,
+}
+
 /// What the change page needs.
 pub struct ChangeView {
     pub order: Order,
@@ -32,6 +44,7 @@ pub struct ChangeView {
     pub current_method: Option<PaymentMethod>,
     pub methods: Vec<PaymentMethod>,
     pub terms: Vec<(u32, BasisPoints)>,
+    pub refill: Refill,
 }
 
 impl ChangeView {
@@ -47,6 +60,29 @@ impl ChangeView {
     }
 
     /// The quote for a new choice, after its eligibility check.
+    /// The quote checkout will show for `plan` after a new-contract change:
+    /// over the refilled cart, with the order's shipping.
+    pub fn checkout_quote(
+        &self,
+        plan: Plan,
+        settings: &Settings,
+        now: NaiveDateTime,
+    ) -> Result<Quote, PlanError> {
+        let principal = self
+            .refill
+            .goods
+            .checked_add(self.order.shipping_method.fee())
+            .ok_or(PlanError::Overflow)?;
+        eligible_quote(
+            principal,
+            plan,
+            &self.terms,
+            repayment_method(self.order.repayment_method_id, &self.methods),
+            settings,
+            now,
+        )
+    }
+
     /// (The instalments of an unpaid order's new plan are paid by the
     /// priority method: its expiry is checked.)
     pub fn quote_for(
@@ -75,9 +111,11 @@ pub async fn load(
     close_if_expired(db, user, order_no.clone(), now).await?;
     db.read(move |conn| {
         let order = owned_order(conn, user, &order_no)?;
+        let items = orders::list_items(conn, order.id)?;
         Ok(ChangeView {
+            refill: refill_preview(conn, user, &items)?,
             path: decide(order.status, order.pay_deadline, now),
-            items: orders::list_items(conn, order.id)?,
+            items,
             current_method: pm::find_method(conn, order.payment_method_id)?,
             methods: pm::list_methods(conn, user)?,
             terms: list_terms(conn)?,
@@ -235,6 +273,7 @@ fn replace_contract(
     }
     let items = orders::list_items(conn, order.id)?;
     items_back_to_cart(conn, order.user_id, &items, now)?;
+    cart::set_pending_replacement(conn, order.user_id, order.id, now)?;
     timeline::record(
         conn,
         order.id,
@@ -252,6 +291,37 @@ fn replace_contract(
         method: method.id,
         replaces: order.order_no.clone(),
     }))
+}
+
+/// What [`items_back_to_cart`] would leave in the cart, without writing.
+fn refill_preview(conn: &mut Conn, user: UserId, items: &[OrderItem]) -> Result<Refill, AppError> {
+    let mut refill = Refill::default();
+    let mut goods: i64 = 0;
+    for (line, product) in cart::list_cart(conn, user)? {
+        let returning = items.iter().find(|i| i.product_id == product.id);
+        let wanted = line
+            .quantity
+            .saturating_add(returning.map_or(0, |i| i.quantity));
+        let quantity = wanted.min(MAX_QUANTITY);
+        refill.capped |= quantity < wanted;
+        goods = goods.saturating_add(product.price_fen.0.saturating_mul(i64::from(quantity)));
+        if returning.is_none() {
+            refill
+                .others
+                .push((product.name_zh, product.name_en, line.quantity));
+        }
+    }
+    for item in items {
+        if cart::find_cart_quantity(conn, user, item.product_id)?.is_some() {
+            continue;
+        }
+        if let Some(p) = catalog::find_product(conn, item.product_id)? {
+            let quantity = item.quantity.clamp(1, MAX_QUANTITY);
+            goods = goods.saturating_add(p.price_fen.0.saturating_mul(i64::from(quantity)));
+        }
+    }
+    refill.goods = Fen(goods);
+    Ok(refill)
 }
 
 /// Puts items back in the cart, merged with what is there (at most 99 a line).

@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::tokens;
 use crate::db::payment_methods::{self as pm, NewPaymentMethod};
 use crate::db::{Conn, Db};
 use crate::domain::ids::{PaymentMethodId, UserId};
@@ -55,13 +56,23 @@ pub fn insert_valid(
     Ok(pm::insert_method(conn, &new)?)
 }
 
+/// What adding a method did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Added {
+    New(PaymentMethod),
+    /// This very form was sent before: its method stands, none is added.
+    Repeated,
+}
+
+/// Adds a validated method; a repeated form (same one-time token) adds none.
 pub async fn add(
     db: &Db,
     user: UserId,
     input: MethodInput,
+    token: Option<String>,
     today: NaiveDate,
     now: NaiveDateTime,
-) -> Result<Result<PaymentMethod, Vec<MethodFieldError>>, AppError> {
+) -> Result<Result<Added, Vec<MethodFieldError>>, AppError> {
     let valid = match validate_new_method(
         &input.kind,
         &input.card_number,
@@ -73,6 +84,12 @@ pub async fn add(
         Ok(v) => v,
         Err(errors) => return Ok(Err(errors)),
     };
-    db.write(move |conn| Ok(Ok(insert_valid(conn, user, &valid, now)?)))
-        .await
+    db.write(move |conn| {
+        if tokens::used(conn, token.as_deref())? {
+            return Ok(Ok(Added::Repeated));
+        }
+        tokens::claim(conn, user, token.as_deref(), now)?;
+        Ok(Ok(Added::New(insert_valid(conn, user, &valid, now)?)))
+    })
+    .await
 }

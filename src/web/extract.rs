@@ -87,6 +87,28 @@ struct TokenOnly {
     csrf_token: String,
 }
 
+/// Every field of a urlencoded body must decode to valid UTF-8 without
+/// control characters (line breaks and tabs allowed): the usual decoder
+/// would replace bad bytes with U+FFFD and store them silently.
+fn check_text(body: &[u8]) -> Result<(), AppError> {
+    for pair in body.split(|b| *b == b'&') {
+        let plus_as_space: Vec<u8> = pair
+            .iter()
+            .map(|b| if *b == b'+' { b' ' } else { *b })
+            .collect();
+        let text = percent_encoding::percent_decode(&plus_as_space)
+            .decode_utf8()
+            .map_err(|_| AppError::InvalidText)?;
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(AppError::InvalidText);
+        }
+    }
+    Ok(())
+}
+
 /// Compares without stopping at the first difference.
 fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -111,6 +133,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                     AppError::BadRequest
                 }
             })?;
+            check_text(&body)?;
             let sent: TokenOnly =
                 serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest)?;
             let expected = req.get_session().get::<String>(SESSION_CSRF).ok().flatten();

@@ -319,6 +319,8 @@ pub struct OrderPage {
     pub path: &'static str,
     pub form_token: String,
     pub repayment_method: String,
+    /// The plan is pinned to its method: the priority method does not move it.
+    pub pinned: bool,
     pub replaces: Option<String>,
     pub replaced_by: Option<String>,
     pub tickets: Vec<(String, String)>,
@@ -387,6 +389,7 @@ impl OrderPage {
                 .as_ref()
                 .map(|m| m.describe())
                 .unwrap_or_default(),
+            pinned: d.is_pinned(),
             replaces: d.replaces.clone(),
             replaced_by: d.replaced_by.clone(),
             tickets: d

@@ -109,6 +109,12 @@ pub struct ChangePaymentPage {
     pub error: Option<String>,
     pub acknowledged: bool,
     pub form_token: String,
+    /// A new contract goes through checkout over the refilled cart: when that
+    /// differs from the comparison (other cart items, capped lines, new
+    /// prices), what checkout will charge, shown before confirming.
+    pub checkout_total: Option<Fen>,
+    pub merge_others: Vec<String>,
+    pub merge_capped: bool,
 }
 
 fn quote_rows(
@@ -216,7 +222,23 @@ impl ChangePaymentPage {
             &new_method,
         );
         let chosen = plan.unwrap_or(o.plan);
+        let checkout_total = match (kind, &new_quote) {
+            ("new_contract", Ok(q)) => view
+                .checkout_quote(chosen, settings, now)
+                .ok()
+                .map(|c| c.total)
+                .filter(|t| *t != q.total || !view.refill.others.is_empty() || view.refill.capped),
+            _ => None,
+        };
         ChangePaymentPage {
+            checkout_total,
+            merge_others: view
+                .refill
+                .others
+                .iter()
+                .map(|(zh, en, qty)| format!("{} × {qty}", ctx.pick(zh, en)))
+                .collect(),
+            merge_capped: view.refill.capped,
             order_no: o.order_no.clone(),
             status: o.status.as_str(),
             status_label: ctx.status_label(o.status),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::ctx::{FlashKind, PageCtx, set_flash};
 use super::extract::{CsrfForm, CurrentShopper};
-use super::forms::{MethodOption, Refuses, render_refused};
+use super::forms::{MethodOption, Refuses, keep_or_new_token, render_refused};
 use super::{State, parse_id, see_other};
 use crate::clock::local_date;
 use crate::domain::Fen;
@@ -17,8 +17,9 @@ use crate::domain::card::CardError;
 use crate::domain::ids::PaymentMethodId;
 use crate::domain::method::{MethodFieldError, MethodKind, PaymentMethod};
 use crate::error::AppError;
-use crate::service::payment_methods::{self as svc, MethodInput};
+use crate::service::payment_methods::{self as svc, Added, MethodInput};
 use crate::service::repayments::{self, PlanImpact, RemoveOutcome};
+use crate::service::tokens::parse_token;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AddMethodForm {
@@ -32,6 +33,9 @@ pub struct AddMethodForm {
     holder_name: String,
     #[serde(default)]
     account_label: String,
+    /// One-time token: the same form sent twice saves one method.
+    #[serde(default)]
+    form_token: String,
 }
 
 pub struct KindOption {
@@ -89,7 +93,8 @@ impl ImpactRow {
 }
 
 impl MethodsPage {
-    fn build(ctx: PageCtx, methods: &[PaymentMethod], form: AddMethodForm) -> MethodsPage {
+    fn build(ctx: PageCtx, methods: &[PaymentMethod], mut form: AddMethodForm) -> MethodsPage {
+        form.form_token = keep_or_new_token(&form.form_token);
         let kind = if form.kind.is_empty() {
             "credit_card"
         } else {
@@ -203,9 +208,14 @@ pub async fn add_method(
         holder_name: form.holder_name.clone(),
         account_label: form.account_label.clone(),
     };
-    match svc::add(&state.db, shopper.id, input, local_date(now), now).await? {
-        Ok(_) => {
+    let token = parse_token(&form.form_token);
+    match svc::add(&state.db, shopper.id, input, token, local_date(now), now).await? {
+        Ok(Added::New(_)) => {
             set_flash(&session, FlashKind::Success, "method.flash.added", "");
+            Ok(see_other("/account/payment-methods"))
+        }
+        Ok(Added::Repeated) => {
+            set_flash(&session, FlashKind::Info, "method.flash.already_added", "");
             Ok(see_other("/account/payment-methods"))
         }
         Err(errors) => {

@@ -362,6 +362,19 @@ impl Actor {
         Self::page(res).await
     }
 
+    /// POSTs an already encoded form body as is (e.g. bytes that are not UTF-8).
+    pub async fn post_encoded(&self, path: &str, body: &str) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("POST");
+        Self::page(res).await
+    }
+
     /// POSTs a form with the token read from `token_page`.
     pub async fn post_from(&self, token_page: &str, path: &str, fields: &[(&str, &str)]) -> Page {
         let token = self.token_from(token_page).await;

@@ -8,6 +8,7 @@ mod catalog_cart;
 mod checkout;
 mod expiry;
 mod help;
+mod integrity;
 mod language;
 mod ledger;
 mod orders;
