@@ -25,21 +25,19 @@ async fn migrations_run_up_down_up() {
         .expect("down and up again");
 }
 
-#[tokio::test]
-async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
-    let db = db.to_string_lossy();
-    // Demo data is on unless turned off; the harness passes --no-demo-data, so build directly.
-    let config = storefront::config::Config::from_args([
+/// Starts the app in-process on `db` with demo data on (the harness passes
+/// `--no-demo-data`, so this builds directly); returns its address.
+async fn demo_app(db: &str, extra: &[&str]) -> String {
+    let mut args = vec![
         "--bind",
         "127.0.0.1:0",
         "--database",
-        &db,
+        db,
         "--job-interval-secs",
         "3600",
-    ])
-    .unwrap();
+    ];
+    args.extend_from_slice(extra);
+    let config = storefront::config::Config::from_args(args).unwrap();
     let app = storefront::Application::build_with(
         config,
         Arc::new(storefront::clock::TestClock::new(
@@ -51,7 +49,13 @@ async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
     .unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
+    base
+}
 
+/// The whole demo story is there: catalog, both shoppers, orders in every
+/// state, an open request, the staff account.
+async fn assert_full_demo(base: &str) {
+    let base = base.to_owned();
     let v = Actor::new(&base);
     let home = v.get("/").await;
     assert!(home.attrs(".product-card", "data-product-id").len() >= 12);
@@ -127,6 +131,53 @@ async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
         )
         .await
         .assert_redirect("/");
+}
+
+#[tokio::test]
+async fn demo_data_has_a_catalog_shoppers_and_orders_in_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let base = demo_app(&db.to_string_lossy(), &[]).await;
+    assert_full_demo(&base).await;
+}
+
+#[tokio::test]
+async fn demo_data_loads_whole_whatever_the_payment_window() {
+    for window in ["1", "3", "600"] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        let base = demo_app(&db.to_string_lossy(), &["--payment-window-minutes", window]).await;
+        assert_full_demo(&base).await;
+    }
+}
+
+#[tokio::test]
+async fn a_start_killed_while_loading_demo_data_leaves_no_half_loaded_shop() {
+    for delay_ms in [5, 40, 90, 150, 250, 400] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("killed.db");
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let mut child = binary()
+            .args([
+                "--database",
+                &db.to_string_lossy(),
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // The next start finds either nothing (and loads it all) or all of it.
+        let base = demo_app(&db.to_string_lossy(), &[]).await;
+        assert_full_demo(&base).await;
+    }
 }
 
 fn binary() -> Command {
