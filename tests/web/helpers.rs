@@ -362,6 +362,29 @@ impl Actor {
         Self::page(res).await
     }
 
+    /// POSTs a form; `None` when the server went away mid-request (crash tests).
+    pub async fn try_post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Option<Page> {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .ok()?;
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = res.text().await.ok()?;
+        Some(Page {
+            status,
+            location,
+            body,
+        })
+    }
+
     /// POSTs an already encoded form body as is (e.g. bytes that are not UTF-8).
     pub async fn post_encoded(&self, path: &str, body: &str) -> Page {
         let res = self

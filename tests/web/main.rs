@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod catalog_cart;
 mod checkout;
+mod crash;
 mod expiry;
 mod help;
 mod integrity;
