@@ -528,14 +528,15 @@ fn eligible_on_payment(
 
 /// The method that will pay `order`'s instalments (SPEC "Which method pays
 /// an instalment"): the pinned method, else the priority method, else the
-/// order's own.
+/// order's own while it is still saved. The one rule, used by checkout (via
+/// the priority), the change page, paying, the collector and the pages.
 pub(crate) fn instalment_payer(
     conn: &mut Conn,
     order: &Order,
 ) -> Result<Option<PaymentMethod>, AppError> {
     match repayment_method(conn, order)? {
         Some(m) => Ok(Some(m)),
-        None => Ok(pm::find_method(conn, order.payment_method_id)?),
+        None => Ok(pm::find_method(conn, order.payment_method_id)?.filter(PaymentMethod::is_live)),
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::ledger::{self, Call, Intent};
-use super::orders::repayment_method;
+use super::orders::{instalment_payer, repayment_method};
 use super::timeline::{self, Actor, Entry, EventKind};
 use crate::clock::local_date;
 use crate::db::orders::{self, OrderPage};
@@ -394,7 +394,7 @@ fn claim_charge(
     let Some(instalment) = current else {
         return Ok(None);
     };
-    let Some(method) = repayment_method(conn, order)? else {
+    let Some(method) = instalment_payer(conn, order)? else {
         return Ok(Some((order.clone(), Claim::NoMethod(instalment))));
     };
     let key = instalment_key(&order.order_no, instalment.seq, instalment.attempts + 1);
