@@ -98,6 +98,13 @@ mod tests {
     }
 
     #[test]
+    fn only_amounts_below_zero_are_negative() {
+        assert!(Fen(-1).is_negative());
+        assert!(!Fen(0).is_negative());
+        assert!(!Fen(1).is_negative());
+    }
+
+    #[test]
     fn rates_display_as_percent() {
         assert_eq!(BasisPoints(50).to_string(), "0.50%");
         assert_eq!(BasisPoints(65).to_string(), "0.65%");

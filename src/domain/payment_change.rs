@@ -204,6 +204,52 @@ mod tests {
     }
 
     #[test]
+    fn paths_kinds_and_differences_have_their_page_names() {
+        // `data-path`, `data-kind` and the `change.diff.*` catalog keys.
+        let paths = [
+            ChangePath::SelfService,
+            ChangePath::ServiceRequest,
+            ChangePath::NothingToChange,
+        ]
+        .map(ChangePath::as_str);
+        assert_eq!(
+            paths,
+            ["self_service", "service_request", "nothing_to_change"]
+        );
+        let kinds = [
+            ChangeKind::Unchanged,
+            ChangeKind::MethodOnly,
+            ChangeKind::NewContract,
+        ]
+        .map(ChangeKind::as_str);
+        assert_eq!(kinds, ["unchanged", "method_only", "new_contract"]);
+        let diffs = [
+            Difference::Plan,
+            Difference::Rate,
+            Difference::Fees,
+            Difference::Total,
+            Difference::Monthly,
+            Difference::Payments,
+            Difference::FirstDue,
+            Difference::LastDue,
+        ]
+        .map(Difference::as_str);
+        assert_eq!(
+            diffs,
+            [
+                "plan",
+                "rate",
+                "fees",
+                "total",
+                "monthly",
+                "payments",
+                "first_due",
+                "last_due"
+            ]
+        );
+    }
+
+    #[test]
     fn differences_name_every_changed_term() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let full = quote(Fen(100_000), Plan::Full, BasisPoints(0), today).unwrap();

@@ -287,6 +287,41 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn plans_name_their_kind_term_and_text() {
+        let i12 = Plan::Installment { months: 12 };
+        assert_eq!(i12.months(), Some(12));
+        assert_eq!(Plan::Full.months(), None);
+        assert_eq!(i12.to_string(), "installment/12");
+        assert_eq!(Plan::Full.to_string(), "full");
+        for kind in [PlanKind::Full, PlanKind::Installment] {
+            assert_eq!(kind.as_str().parse::<PlanKind>(), Ok(kind));
+        }
+        assert_eq!(PlanKind::Installment.as_str(), "installment");
+        assert_eq!(PlanKind::Full.as_str(), "full");
+    }
+
+    #[test]
+    fn a_schedule_needs_months_and_a_principal_that_is_not_negative() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert!(schedule(Fen(100), 0, BasisPoints(0), today).is_err());
+        assert!(schedule(Fen(-1), 3, BasisPoints(0), today).is_err());
+        assert!(schedule(Fen(0), 3, BasisPoints(0), today).is_ok());
+    }
+
+    #[test]
+    fn a_card_valid_through_the_last_due_date_can_carry_the_plan() {
+        // 3 months from 30 Nov 2026 end on 28 Feb 2027, the last day of a 02/27 card.
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let plan = Plan::Installment { months: 3 };
+        let card = |month| Some(CardExpiry { year: 2027, month });
+        assert_eq!(
+            check_eligibility(Fen(100_000), plan, Fen(30_000), card(2), today),
+            Ok(())
+        );
+        assert!(check_eligibility(Fen(100_000), plan, Fen(30_000), card(1), today).is_err());
+    }
+
+    #[test]
     fn stored_plans_need_a_known_term_exactly_for_installments() {
         assert_eq!(Plan::from_parts(PlanKind::Full, None), Ok(Plan::Full));
         assert_eq!(
