@@ -103,8 +103,10 @@ impl SandboxGateway {
         }
     }
 
-    /// Answers inside the caller's transaction: only for demo data, whose
-    /// payments are the demo's own fiction written in one transaction.
+    /// Decides and records the answer (or replays the first one given for
+    /// the key) inside the caller's transaction. Besides `execute`, used only
+    /// for demo data, whose payments are the demo's own fiction written in
+    /// one transaction.
     pub fn answer_in(
         conn: &mut crate::db::Conn,
         request: &GatewayRequest,
@@ -148,25 +150,12 @@ fn outcome_of(entry: &sandbox::JournalEntry) -> GatewayOutcome {
 impl PaymentGateway for SandboxGateway {
     fn execute(&self, request: &GatewayRequest) -> Result<GatewayOutcome, AppError> {
         std::thread::sleep(self.latency / 2);
-        let decided = Self::decide(request);
-        let (approved, answer) = match &decided {
-            GatewayOutcome::Approved { reference } => (true, reference.as_str()),
-            GatewayOutcome::Declined { reason } => (false, reason.as_str()),
-        };
-        let new = sandbox::NewAnswer {
-            key: &request.key,
-            purpose: request.purpose.as_str(),
-            amount: request.amount,
-            approved,
-            answer,
-            reverses: request.reverses.as_deref(),
-            at: Utc::now().naive_utc(),
-        };
-        let entry = self
+        let now = Utc::now().naive_utc();
+        let outcome = self
             .db
-            .write_blocking(|conn| Ok(sandbox::answer(conn, &new)?))?;
+            .write_blocking(|conn| Self::answer_in(conn, request, now))?;
         std::thread::sleep(self.latency / 2);
-        Ok(outcome_of(&entry))
+        Ok(outcome)
     }
 
     fn lookup(&self, key: &str) -> Result<Option<GatewayOutcome>, AppError> {

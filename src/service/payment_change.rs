@@ -16,6 +16,7 @@ use crate::db::orders;
 use crate::db::payment_methods as pm;
 use crate::db::payments;
 use crate::db::{Conn, Db, cart, catalog};
+use crate::domain::catalog::Product;
 use crate::domain::ids::{PaymentMethodId, UserId};
 use crate::domain::method::{PaymentMethod, repayment_method};
 use crate::domain::order::{CancelReason, Order, OrderItem, OrderStatus, ShippingMethod};
@@ -293,53 +294,71 @@ fn replace_contract(
     }))
 }
 
+/// One line a refill sets: the product at its current price and the
+/// quantity after merging with the cart (capped at the line maximum).
+struct RefillLine {
+    product: Product,
+    quantity: i32,
+    capped: bool,
+}
+
+/// What putting `items` back in the cart sets, line by line: merged with
+/// what is there, at most [`MAX_QUANTITY`] a line; products gone from the
+/// catalog are left out.
+fn plan_refill(
+    conn: &mut Conn,
+    user: UserId,
+    items: &[OrderItem],
+) -> Result<Vec<RefillLine>, AppError> {
+    let mut lines = Vec::new();
+    for item in items {
+        let Some(product) = catalog::find_product(conn, item.product_id)? else {
+            continue;
+        };
+        let existing = cart::find_cart_quantity(conn, user, item.product_id)?.unwrap_or(0);
+        let wanted = existing.saturating_add(item.quantity);
+        let quantity = wanted.clamp(1, MAX_QUANTITY);
+        lines.push(RefillLine {
+            product,
+            quantity,
+            capped: quantity < wanted,
+        });
+    }
+    Ok(lines)
+}
+
 /// What [`items_back_to_cart`] would leave in the cart, without writing.
 fn refill_preview(conn: &mut Conn, user: UserId, items: &[OrderItem]) -> Result<Refill, AppError> {
-    let mut refill = Refill::default();
-    let mut goods: i64 = 0;
+    let planned = plan_refill(conn, user, items)?;
+    let mut refill = Refill {
+        capped: planned.iter().any(|l| l.capped),
+        ..Refill::default()
+    };
+    let mut goods = planned.iter().fold(0i64, |sum, l| {
+        sum.saturating_add(l.product.price_fen.0.saturating_mul(i64::from(l.quantity)))
+    });
     for (line, product) in cart::list_cart(conn, user)? {
-        let returning = items.iter().find(|i| i.product_id == product.id);
-        let wanted = line
-            .quantity
-            .saturating_add(returning.map_or(0, |i| i.quantity));
-        let quantity = wanted.min(MAX_QUANTITY);
-        refill.capped |= quantity < wanted;
-        goods = goods.saturating_add(product.price_fen.0.saturating_mul(i64::from(quantity)));
-        if returning.is_none() {
-            refill
-                .others
-                .push((product.name_zh, product.name_en, line.quantity));
-        }
-    }
-    for item in items {
-        if cart::find_cart_quantity(conn, user, item.product_id)?.is_some() {
+        if items.iter().any(|i| i.product_id == product.id) {
             continue;
         }
-        if let Some(p) = catalog::find_product(conn, item.product_id)? {
-            let quantity = item.quantity.clamp(1, MAX_QUANTITY);
-            goods = goods.saturating_add(p.price_fen.0.saturating_mul(i64::from(quantity)));
-        }
+        goods = goods.saturating_add(product.price_fen.0.saturating_mul(i64::from(line.quantity)));
+        refill
+            .others
+            .push((product.name_zh, product.name_en, line.quantity));
     }
     refill.goods = Fen(goods);
     Ok(refill)
 }
 
-/// Puts items back in the cart, merged with what is there (at most 99 a line).
+/// Puts items back in the cart, merged with what is there ([`plan_refill`]).
 pub fn items_back_to_cart(
     conn: &mut Conn,
     user: UserId,
     items: &[OrderItem],
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    for item in items {
-        if catalog::find_product(conn, item.product_id)?.is_none() {
-            continue;
-        }
-        let existing = cart::find_cart_quantity(conn, user, item.product_id)?.unwrap_or(0);
-        let quantity = existing
-            .saturating_add(item.quantity)
-            .clamp(1, MAX_QUANTITY);
-        cart::set_cart_quantity(conn, user, item.product_id, quantity, now)?;
+    for line in plan_refill(conn, user, items)? {
+        cart::set_cart_quantity(conn, user, line.product.id, line.quantity, now)?;
     }
     Ok(())
 }

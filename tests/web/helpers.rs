@@ -446,34 +446,26 @@ impl Actor {
 
     /// Saves a card; returns its id.
     pub async fn add_card(&self, number: &str, expiry: &str) -> String {
-        let page = self
-            .post(
-                "/account/payment-methods",
-                &[
-                    ("kind", "credit_card"),
-                    ("card_number", number),
-                    ("expiry", expiry),
-                    ("holder_name", "Li Lei"),
-                ],
-            )
-            .await;
-        page.assert_redirect("/account/payment-methods");
-        let list = self.get("/account/payment-methods").await;
-        list.attrs(".method-row", "data-method-id")
-            .last()
-            .cloned()
-            .expect("a saved method")
+        self.add_method(&[
+            ("kind", "credit_card"),
+            ("card_number", number),
+            ("expiry", expiry),
+            ("holder_name", "Li Lei"),
+        ])
+        .await
     }
 
     /// Saves an Alipay or WeChat Pay account; returns its id.
     pub async fn add_wallet(&self, kind: &str, label: &str) -> String {
-        let page = self
-            .post(
-                "/account/payment-methods",
-                &[("kind", kind), ("account_label", label)],
-            )
-            .await;
-        page.assert_redirect("/account/payment-methods");
+        self.add_method(&[("kind", kind), ("account_label", label)])
+            .await
+    }
+
+    /// Sends the add-method form; returns the new method's id (the last listed).
+    async fn add_method(&self, fields: &[(&str, &str)]) -> String {
+        self.post("/account/payment-methods", fields)
+            .await
+            .assert_redirect("/account/payment-methods");
         let list = self.get("/account/payment-methods").await;
         list.attrs(".method-row", "data-method-id")
             .last()
