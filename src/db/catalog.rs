@@ -4,9 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::Conn;
 use super::schema::{categories, products};
 use super::types::record_row;
+use super::{Conn, on_backend};
 use crate::domain::Fen;
 use crate::domain::catalog::{Category, Product};
 use crate::domain::ids::{CategoryId, ProductId};
@@ -54,66 +54,80 @@ pub struct NewProduct<'a> {
 }
 
 pub fn list_categories(conn: &mut Conn) -> QueryResult<Vec<Category>> {
-    categories::table
-        .order((categories::position, categories::id))
-        .select(CategoryRow::as_select())
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Category::from).collect())
+    on_backend!(conn => {
+        categories::table
+            .order((categories::position, categories::id))
+            .select(CategoryRow::as_select())
+            .load(conn)
+            .map(|rows| rows.into_iter().map(Category::from).collect())
+    })
 }
 
 pub fn find_category_by_slug(conn: &mut Conn, slug: &str) -> QueryResult<Option<Category>> {
-    categories::table
-        .filter(categories::slug.eq(slug))
-        .select(CategoryRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|row| row.map(Category::from))
+    on_backend!(conn => {
+        categories::table
+            .filter(categories::slug.eq(slug))
+            .select(CategoryRow::as_select())
+            .first(conn)
+            .optional()
+            .map(|row| row.map(Category::from))
+    })
 }
 
 pub fn insert_category(conn: &mut Conn, new: &NewCategory<'_>) -> QueryResult<Category> {
-    diesel::insert_into(categories::table)
-        .values(new)
-        .returning(CategoryRow::as_returning())
-        .get_result(conn)
-        .map(Category::from)
+    on_backend!(conn => {
+        diesel::insert_into(categories::table)
+            .values(new)
+            .returning(CategoryRow::as_returning())
+            .get_result(conn)
+            .map(Category::from)
+    })
 }
 
 pub fn list_products(conn: &mut Conn, category: Option<CategoryId>) -> QueryResult<Vec<Product>> {
-    let mut query = products::table
-        .select(ProductRow::as_select())
-        .order(products::id)
-        .into_boxed();
-    if let Some(c) = category {
-        query = query.filter(products::category_id.eq(c));
-    }
-    query
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Product::from).collect())
+    on_backend!(conn => {
+        let mut query = products::table
+            .select(ProductRow::as_select())
+            .order(products::id)
+            .into_boxed();
+        if let Some(c) = category {
+            query = query.filter(products::category_id.eq(c));
+        }
+        query
+            .load(conn)
+            .map(|rows| rows.into_iter().map(Product::from).collect())
+    })
 }
 
 pub fn find_product(conn: &mut Conn, id: ProductId) -> QueryResult<Option<Product>> {
-    products::table
-        .find(id)
-        .select(ProductRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|row| row.map(Product::from))
+    on_backend!(conn => {
+        products::table
+            .find(id)
+            .select(ProductRow::as_select())
+            .first(conn)
+            .optional()
+            .map(|row| row.map(Product::from))
+    })
 }
 
 pub fn list_products_by_ids(conn: &mut Conn, ids: &[ProductId]) -> QueryResult<Vec<Product>> {
-    products::table
-        .filter(products::id.eq_any(ids))
-        .select(ProductRow::as_select())
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Product::from).collect())
+    on_backend!(conn => {
+        products::table
+            .filter(products::id.eq_any(ids))
+            .select(ProductRow::as_select())
+            .load(conn)
+            .map(|rows| rows.into_iter().map(Product::from).collect())
+    })
 }
 
 pub fn insert_product(conn: &mut Conn, new: &NewProduct<'_>) -> QueryResult<Product> {
-    diesel::insert_into(products::table)
-        .values(new)
-        .returning(ProductRow::as_returning())
-        .get_result(conn)
-        .map(Product::from)
+    on_backend!(conn => {
+        diesel::insert_into(products::table)
+            .values(new)
+            .returning(ProductRow::as_returning())
+            .get_result(conn)
+            .map(Product::from)
+    })
 }
 
 pub fn set_product_price_and_stock(
@@ -122,27 +136,33 @@ pub fn set_product_price_and_stock(
     price_fen: Fen,
     stock: i32,
 ) -> QueryResult<()> {
-    diesel::update(products::table.find(id))
-        .set((products::price_fen.eq(price_fen), products::stock.eq(stock)))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::update(products::table.find(id))
+            .set((products::price_fen.eq(price_fen), products::stock.eq(stock)))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// Takes `quantity` from stock if that much is there; false otherwise.
 pub fn reserve_stock(conn: &mut Conn, id: ProductId, quantity: i32) -> QueryResult<bool> {
-    let n = diesel::update(
-        products::table
-            .find(id)
-            .filter(products::stock.ge(quantity)),
-    )
-    .set(products::stock.eq(products::stock - quantity))
-    .execute(conn)?;
-    Ok(n == 1)
+    on_backend!(conn => {
+        let n = diesel::update(
+            products::table
+                .find(id)
+                .filter(products::stock.ge(quantity)),
+        )
+        .set(products::stock.eq(products::stock - quantity))
+        .execute(conn)?;
+        Ok(n == 1)
+    })
 }
 
 pub fn release_stock(conn: &mut Conn, id: ProductId, quantity: i32) -> QueryResult<()> {
-    diesel::update(products::table.find(id))
-        .set(products::stock.eq(products::stock + quantity))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::update(products::table.find(id))
+            .set(products::stock.eq(products::stock + quantity))
+            .execute(conn)?;
+        Ok(())
+    })
 }

@@ -1,7 +1,10 @@
 //! Database access: the pool, `Db::read`/`Db::write`, and one module of sync
-//! query functions per aggregate. Diesel DSL only; SQLite specifics live in
-//! [`sqlite`]. Functions take `&mut Conn` so a PostgreSQL `MultiConnection`
-//! can take its place later.
+//! query functions per aggregate. Diesel DSL only. One binary, two backends:
+//! a SQLite path (the embedded default) or a `postgres://` URL. [`Conn`] is
+//! either connection; every query function runs the same DSL on whichever it
+//! is ([`on_backend!`]), and backend specifics (pragmas, how a write
+//! transaction takes its lock, migrations, help search) live in one module
+//! per backend: [`sqlite`] and [`postgres`].
 
 pub mod cart;
 pub mod catalog;
@@ -9,6 +12,7 @@ pub mod help;
 pub mod orders;
 pub mod payment_methods;
 pub mod payments;
+pub mod postgres;
 pub mod sandbox;
 pub mod schema;
 pub mod secrets;
@@ -19,12 +23,98 @@ pub mod types;
 pub mod users;
 
 use actix_web::web;
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{Pool, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 
 use crate::error::AppError;
 
-pub type Conn = diesel::SqliteConnection;
-pub type DbPool = Pool<ConnectionManager<Conn>>;
+/// A connection to whichever database the app runs on.
+pub enum Conn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+/// Runs the same diesel DSL on whichever backend `conn` is: the body is
+/// compiled once per backend with `conn` bound to the concrete connection.
+macro_rules! on_backend {
+    ($conn:ident => $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite($conn) => $body,
+            $crate::db::Conn::Pg($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+impl Conn {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Conn::Pg(_))
+    }
+}
+
+impl SimpleConnection for Conn {
+    fn batch_execute(&mut self, query: &str) -> diesel::QueryResult<()> {
+        match self {
+            Conn::Sqlite(c) => c.batch_execute(query),
+            Conn::Pg(c) => c.batch_execute(query),
+        }
+    }
+}
+
+/// Which backend a `--database` value names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl diesel::r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        let conn = match self.backend {
+            Backend::Sqlite => Conn::Sqlite(SqliteConnection::establish(&self.url)?),
+            Backend::Postgres => Conn::Pg(PgConnection::establish(&self.url)?),
+        };
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        match conn {
+            Conn::Sqlite(c) => c.ping(),
+            Conn::Pg(c) => c.ping(),
+        }
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        match conn {
+            Conn::Sqlite(c) => c.is_broken(),
+            Conn::Pg(c) => c.is_broken(),
+        }
+    }
+}
+
+pub type DbPool = Pool<Manager>;
 
 /// Handle to the database shared by handlers and background tasks.
 #[derive(Clone)]
@@ -33,11 +123,23 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `url`, applies migrations.
+    /// Opens (creating if needed) the database at `url` — a SQLite path or a
+    /// `postgres://` URL — and applies its backend's migrations.
     pub fn open(url: &str, pool_size: u32) -> Result<Db, AppError> {
-        let pool = sqlite::build_pool(url, pool_size)?;
+        let backend = Backend::of(url);
+        let manager = Manager {
+            url: url.to_owned(),
+            backend,
+        };
+        let pool = match backend {
+            Backend::Sqlite => sqlite::build_pool(manager, pool_size)?,
+            Backend::Postgres => postgres::build_pool(manager, pool_size)?,
+        };
         let mut conn = pool.get()?;
-        sqlite::prepare_database(&mut conn)?;
+        match &mut *conn {
+            Conn::Sqlite(c) => sqlite::prepare_database(c)?,
+            Conn::Pg(c) => postgres::prepare_database(c)?,
+        }
         Ok(Db { pool })
     }
 
@@ -50,13 +152,14 @@ impl Db {
         web::block(move || f(&mut *pool.get()?)).await?
     }
 
-    /// Runs `f` in one immediate (write-locking) transaction off the async workers.
+    /// Runs `f` in one write transaction off the async workers: writers take
+    /// the write lock up front, one at a time (see [`write_transaction`]).
     pub async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         let pool = self.pool.clone();
-        web::block(move || sqlite::immediate_transaction(&mut *pool.get()?, f)).await?
+        web::block(move || write_transaction(&mut *pool.get()?, f)).await?
     }
 
     /// Synchronous access for start-up work and the command line (seeding,
@@ -65,7 +168,7 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        sqlite::immediate_transaction(&mut *self.pool.get()?, f)
+        write_transaction(&mut *self.pool.get()?, f)
     }
 
     pub fn read_blocking<T>(
@@ -74,4 +177,55 @@ impl Db {
     ) -> Result<T, AppError> {
         f(&mut *self.pool.get()?)
     }
+}
+
+/// One write transaction, serialized with every other writer: SQLite's
+/// `BEGIN IMMEDIATE` takes the database's write lock; on PostgreSQL a
+/// transaction-scoped advisory lock does the same across every app server.
+/// So every check-then-write inside `f` (a guarded update, a one-time token,
+/// a ledger claim) means the same on both backends and with several servers.
+/// Committed when `f` returns `Ok`, rolled back otherwise.
+pub fn write_transaction<T>(
+    conn: &mut Conn,
+    f: impl FnOnce(&mut Conn) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    // Through diesel's transaction manager, so statements inside that open
+    // their own transaction (batch inserts, migrations) nest as savepoints.
+    match conn {
+        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite::BEGIN_WRITE)?,
+        Conn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?;
+            c.batch_execute(postgres::LOCK_WRITERS)?;
+        }
+    }
+    let result = f(conn);
+    let end = match (&result, &mut *conn) {
+        (Ok(_), Conn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Ok(_), Conn::Pg(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Err(_), Conn::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+        (Err(_), Conn::Pg(c)) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    match (result, end) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(e), Err(rollback)) => {
+            tracing::warn!(error = %rollback, "rollback failed");
+            Err(e)
+        }
+        (Err(e), Ok(())) => Err(e),
+    }
+}
+
+/// Reverts every migration of the backend, then applies them again (tested:
+/// up, down, up). Not inside a write transaction: each migration runs in its own.
+pub fn redo_all_migrations(conn: &mut Conn) -> Result<(), AppError> {
+    match conn {
+        Conn::Sqlite(c) => sqlite::redo_all_migrations(c),
+        Conn::Pg(c) => postgres::redo_all_migrations(c),
+    }
+}
+
+/// Does the database answer?
+pub fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
+    conn.batch_execute("SELECT 1")
 }

@@ -6,11 +6,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::Conn;
 use super::schema::{
     form_tokens, installment_terms, instalments, order_events, order_items, orders,
 };
 use super::types::{invalid_row, record_row};
+use super::{Conn, on_backend};
 use crate::domain::ids::{InstalmentId, OrderId, PaymentMethodId, ProductId, UserId};
 use crate::domain::order::{
     CancelReason, Instalment, InstalmentStatus, Order, OrderEvent, OrderItem, OrderStatus,
@@ -21,7 +21,7 @@ use crate::domain::timeline::{Actor, EventKind, TimelineEntry};
 use crate::domain::{BasisPoints, Fen};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct OrderRow {
     id: OrderId,
     order_no: String,
@@ -193,34 +193,40 @@ pub fn find_order_for_owner(
     user: UserId,
     order_no: &str,
 ) -> QueryResult<Option<Order>> {
-    order_of(
-        orders::table
-            .filter(orders::order_no.eq(order_no))
-            .filter(orders::user_id.eq(user))
-            .select(OrderRow::as_select())
-            .first(conn)
-            .optional()?,
-    )
+    on_backend!(conn => {
+        order_of(
+            orders::table
+                .filter(orders::order_no.eq(order_no))
+                .filter(orders::user_id.eq(user))
+                .select(OrderRow::as_select())
+                .first(conn)
+                .optional()?,
+        )
+    })
 }
 
 pub fn find_order(conn: &mut Conn, id: OrderId) -> QueryResult<Option<Order>> {
-    order_of(
-        orders::table
-            .find(id)
-            .select(OrderRow::as_select())
-            .first(conn)
-            .optional()?,
-    )
+    on_backend!(conn => {
+        order_of(
+            orders::table
+                .find(id)
+                .select(OrderRow::as_select())
+                .first(conn)
+                .optional()?,
+        )
+    })
 }
 
 pub fn find_order_by_no(conn: &mut Conn, order_no: &str) -> QueryResult<Option<Order>> {
-    order_of(
-        orders::table
-            .filter(orders::order_no.eq(order_no))
-            .select(OrderRow::as_select())
-            .first(conn)
-            .optional()?,
-    )
+    on_backend!(conn => {
+        order_of(
+            orders::table
+                .filter(orders::order_no.eq(order_no))
+                .select(OrderRow::as_select())
+                .first(conn)
+                .optional()?,
+        )
+    })
 }
 
 /// Checkout tokens are one-time per account: the column (unique in the
@@ -237,14 +243,16 @@ pub fn find_order_by_checkout_token(
     user: UserId,
     token: &str,
 ) -> QueryResult<Option<Order>> {
-    order_of(
-        orders::table
-            .filter(orders::checkout_token.eq(stored_checkout_token(user, token)))
-            .filter(orders::user_id.eq(user))
-            .select(OrderRow::as_select())
-            .first(conn)
-            .optional()?,
-    )
+    on_backend!(conn => {
+        order_of(
+            orders::table
+                .filter(orders::checkout_token.eq(stored_checkout_token(user, token)))
+                .filter(orders::user_id.eq(user))
+                .select(OrderRow::as_select())
+                .first(conn)
+                .optional()?,
+        )
+    })
 }
 
 /// A page of one owner's orders in one or two states (or all), newest first.
@@ -302,23 +310,27 @@ macro_rules! page_of_orders {
 }
 
 pub fn list_orders_for_owner(conn: &mut Conn, page: OrderPage) -> QueryResult<Vec<Order>> {
-    orders_of(
-        page_of_orders!(page)
-            .select(OrderRow::as_select())
-            .load(conn)?,
-    )
+    on_backend!(conn => {
+        orders_of(
+            page_of_orders!(page)
+                .select(OrderRow::as_select())
+                .load(conn)?,
+        )
+    })
 }
 
 /// The items of the orders on `page`.
 pub fn list_items_on_page(conn: &mut Conn, page: OrderPage) -> QueryResult<Vec<OrderItem>> {
-    Ok(order_items::table
-        .filter(order_items::order_id.eq_any(page_of_orders!(page).select(orders::id)))
-        .order(order_items::id)
-        .select(ItemRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(OrderItem::from)
-        .collect())
+    on_backend!(conn => {
+        Ok(order_items::table
+            .filter(order_items::order_id.eq_any(page_of_orders!(page).select(orders::id)))
+            .order(order_items::id)
+            .select(ItemRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(OrderItem::from)
+            .collect())
+    })
 }
 
 /// Unpaid instalments of the orders on `page`, earliest first within each order.
@@ -326,14 +338,16 @@ pub fn list_open_instalments_on_page(
     conn: &mut Conn,
     page: OrderPage,
 ) -> QueryResult<Vec<Instalment>> {
-    instalments_of(
-        instalments::table
-            .filter(instalments::order_id.eq_any(page_of_orders!(page).select(orders::id)))
-            .filter(instalments::status.ne(InstalmentStatus::Paid))
-            .order((instalments::order_id, instalments::seq))
-            .select(InstalmentRow::as_select())
-            .load(conn)?,
-    )
+    on_backend!(conn => {
+        instalments_of(
+            instalments::table
+                .filter(instalments::order_id.eq_any(page_of_orders!(page).select(orders::id)))
+                .filter(instalments::status.ne(InstalmentStatus::Paid))
+                .order((instalments::order_id, instalments::seq))
+                .select(InstalmentRow::as_select())
+                .load(conn)?,
+        )
+    })
 }
 
 fn instalments_of(rows: Vec<InstalmentRow>) -> QueryResult<Vec<Instalment>> {
@@ -345,11 +359,13 @@ pub fn count_orders_by_status(
     conn: &mut Conn,
     user: UserId,
 ) -> QueryResult<Vec<(OrderStatus, i64)>> {
-    orders::table
-        .filter(orders::user_id.eq(user))
-        .group_by(orders::status)
-        .select((orders::status, diesel::dsl::count_star()))
-        .load(conn)
+    on_backend!(conn => {
+        orders::table
+            .filter(orders::user_id.eq(user))
+            .group_by(orders::status)
+            .select((orders::status, diesel::dsl::count_star()))
+            .load(conn)
+    })
 }
 
 /// Unpaid orders whose window has passed: one owner's, or everyone's.
@@ -358,61 +374,69 @@ pub fn list_expired_unpaid(
     user: Option<UserId>,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Order>> {
-    let expired = orders::table
-        .filter(orders::status.eq(OrderStatus::PendingPayment))
-        .filter(orders::pay_deadline.le(now))
-        .select(OrderRow::as_select());
-    orders_of(match user {
-        Some(u) => expired.filter(orders::user_id.eq(u)).load(conn)?,
-        None => expired.load(conn)?,
+    on_backend!(conn => {
+        let expired = orders::table
+            .filter(orders::status.eq(OrderStatus::PendingPayment))
+            .filter(orders::pay_deadline.le(now))
+            .select(OrderRow::as_select());
+        orders_of(match user {
+            Some(u) => expired.filter(orders::user_id.eq(u)).load(conn)?,
+            None => expired.load(conn)?,
+        })
     })
 }
 
 pub fn insert_order(conn: &mut Conn, new: &NewOrder<'_>) -> QueryResult<Order> {
-    let token = new
-        .checkout_token
-        .map(|t| stored_checkout_token(new.user_id, t));
-    let row = NewOrderRow {
-        order_no: new.order_no,
-        user_id: new.user_id,
-        status: OrderStatus::PendingPayment,
-        shipping_method: new.shipping_method,
-        items_fen: new.items_fen,
-        shipping_fen: new.shipping_fen,
-        plan: new.plan.kind(),
-        term_months: new.plan.months().and_then(|m| i32::try_from(m).ok()),
-        monthly_fee_bp: new.monthly_fee_bp,
-        fee_fen: new.fee_fen,
-        total_fen: new.total_fen,
-        payment_method_id: new.payment_method_id,
-        checkout_token: token.as_deref(),
-        created_at: new.created_at,
-        pay_deadline: new.pay_deadline,
-        replaces_order_id: new.replaces_order_id,
-    };
-    diesel::insert_into(orders::table)
-        .values(&row)
-        .returning(OrderRow::as_returning())
-        .get_result(conn)?
-        .try_into()
+    on_backend!(conn => {
+        let token = new
+            .checkout_token
+            .map(|t| stored_checkout_token(new.user_id, t));
+        let row = NewOrderRow {
+            order_no: new.order_no,
+            user_id: new.user_id,
+            status: OrderStatus::PendingPayment,
+            shipping_method: new.shipping_method,
+            items_fen: new.items_fen,
+            shipping_fen: new.shipping_fen,
+            plan: new.plan.kind(),
+            term_months: new.plan.months().and_then(|m| i32::try_from(m).ok()),
+            monthly_fee_bp: new.monthly_fee_bp,
+            fee_fen: new.fee_fen,
+            total_fen: new.total_fen,
+            payment_method_id: new.payment_method_id,
+            checkout_token: token.as_deref(),
+            created_at: new.created_at,
+            pay_deadline: new.pay_deadline,
+            replaces_order_id: new.replaces_order_id,
+        };
+        diesel::insert_into(orders::table)
+            .values(&row)
+            .returning(OrderRow::as_returning())
+            .get_result(conn)?
+            .try_into()
+    })
 }
 
 pub fn insert_items(conn: &mut Conn, items: &[NewOrderItem<'_>]) -> QueryResult<()> {
-    diesel::insert_into(order_items::table)
-        .values(items)
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::insert_into(order_items::table)
+            .values(items)
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 pub fn list_items(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<OrderItem>> {
-    Ok(order_items::table
-        .filter(order_items::order_id.eq(order))
-        .order(order_items::id)
-        .select(ItemRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(OrderItem::from)
-        .collect())
+    on_backend!(conn => {
+        Ok(order_items::table
+            .filter(order_items::order_id.eq(order))
+            .order(order_items::id)
+            .select(ItemRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(OrderItem::from)
+            .collect())
+    })
 }
 
 /// Applies `event` to an order that is still in `from`, through the one
@@ -429,87 +453,103 @@ pub fn transition(
     event: OrderEvent,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let Ok(to) = from.transition(event) else {
-        return Ok(false);
-    };
-    let target = orders::table.find(id).filter(orders::status.eq(from));
-    let n = match event {
-        OrderEvent::Pay => diesel::update(target)
-            .set((orders::status.eq(to), orders::paid_at.eq(Some(now))))
-            .execute(conn)?,
-        OrderEvent::Cancel => diesel::update(target.filter(orders::pay_deadline.gt(now)))
-            .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
-            .execute(conn)?,
-        OrderEvent::Close => diesel::update(target.filter(orders::pay_deadline.le(now)))
-            .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
-            .execute(conn)?,
-        OrderEvent::Ship | OrderEvent::Complete => diesel::update(target)
-            .set(orders::status.eq(to))
-            .execute(conn)?,
-    };
-    Ok(n == 1)
+    on_backend!(conn => {
+        let Ok(to) = from.transition(event) else {
+            return Ok(false);
+        };
+        let target = orders::table.find(id).filter(orders::status.eq(from));
+        let n = match event {
+            OrderEvent::Pay => diesel::update(target)
+                .set((orders::status.eq(to), orders::paid_at.eq(Some(now))))
+                .execute(conn)?,
+            OrderEvent::Cancel => diesel::update(target.filter(orders::pay_deadline.gt(now)))
+                .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
+                .execute(conn)?,
+            OrderEvent::Close => diesel::update(target.filter(orders::pay_deadline.le(now)))
+                .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
+                .execute(conn)?,
+            OrderEvent::Ship | OrderEvent::Complete => diesel::update(target)
+                .set(orders::status.eq(to))
+                .execute(conn)?,
+        };
+        Ok(n == 1)
+    })
 }
 
 pub fn set_cancel_reason(conn: &mut Conn, id: OrderId, reason: CancelReason) -> QueryResult<()> {
-    diesel::update(orders::table.find(id))
-        .set(orders::cancel_reason.eq(Some(reason)))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::update(orders::table.find(id))
+            .set(orders::cancel_reason.eq(Some(reason)))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 pub fn insert_event(conn: &mut Conn, event: &NewOrderEvent<'_>) -> QueryResult<()> {
-    diesel::insert_into(order_events::table)
-        .values(event)
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::insert_into(order_events::table)
+            .values(event)
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// The timeline, newest first.
 pub fn list_events(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<TimelineEntry>> {
-    Ok(order_events::table
-        .filter(order_events::order_id.eq(order))
-        .order(order_events::id.desc())
-        .select(EventRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(TimelineEntry::from)
-        .collect())
+    on_backend!(conn => {
+        Ok(order_events::table
+            .filter(order_events::order_id.eq(order))
+            .order(order_events::id.desc())
+            .select(EventRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(TimelineEntry::from)
+            .collect())
+    })
 }
 
 pub fn insert_instalments(conn: &mut Conn, rows: &[NewInstalment]) -> QueryResult<()> {
-    diesel::insert_into(instalments::table)
-        .values(rows)
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::insert_into(instalments::table)
+            .values(rows)
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 pub fn list_instalments(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<Instalment>> {
-    instalments_of(
-        instalments::table
-            .filter(instalments::order_id.eq(order))
-            .order(instalments::seq)
-            .select(InstalmentRow::as_select())
-            .load(conn)?,
-    )
+    on_backend!(conn => {
+        instalments_of(
+            instalments::table
+                .filter(instalments::order_id.eq(order))
+                .order(instalments::seq)
+                .select(InstalmentRow::as_select())
+                .load(conn)?,
+        )
+    })
 }
 
 /// The fee-rate table: (months, monthly fee), shortest first.
 pub fn list_terms(conn: &mut Conn) -> QueryResult<Vec<(i32, BasisPoints)>> {
-    installment_terms::table
-        .order(installment_terms::months)
-        .select((installment_terms::months, installment_terms::monthly_fee_bp))
-        .load(conn)
+    on_backend!(conn => {
+        installment_terms::table
+            .order(installment_terms::months)
+            .select((installment_terms::months, installment_terms::monthly_fee_bp))
+            .load(conn)
+    })
 }
 
 /// The order placed to replace `order` (after a payment change), if any.
 pub fn find_replacement(conn: &mut Conn, order: OrderId) -> QueryResult<Option<Order>> {
-    order_of(
-        orders::table
-            .filter(orders::replaces_order_id.eq(order))
-            .select(OrderRow::as_select())
-            .first(conn)
-            .optional()?,
-    )
+    on_backend!(conn => {
+        order_of(
+            orders::table
+                .filter(orders::replaces_order_id.eq(order))
+                .select(OrderRow::as_select())
+                .first(conn)
+                .optional()?,
+        )
+    })
 }
 
 /// Switches an unpaid order to another method, only if it still has `from`.
@@ -519,15 +559,17 @@ pub fn change_method(
     from: PaymentMethodId,
     to: PaymentMethodId,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        orders::table
-            .find(id)
-            .filter(orders::status.eq(OrderStatus::PendingPayment))
-            .filter(orders::payment_method_id.eq(from)),
-    )
-    .set(orders::payment_method_id.eq(to))
-    .execute(conn)?;
-    Ok(n == 1)
+    on_backend!(conn => {
+        let n = diesel::update(
+            orders::table
+                .find(id)
+                .filter(orders::status.eq(OrderStatus::PendingPayment))
+                .filter(orders::payment_method_id.eq(from)),
+        )
+        .set(orders::payment_method_id.eq(to))
+        .execute(conn)?;
+        Ok(n == 1)
+    })
 }
 
 /// Pins (or with `None`, unpins) the repayment method of an order.
@@ -536,10 +578,12 @@ pub fn set_repayment_method(
     id: OrderId,
     method: Option<PaymentMethodId>,
 ) -> QueryResult<()> {
-    diesel::update(orders::table.find(id))
-        .set(orders::repayment_method_id.eq(method))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::update(orders::table.find(id))
+            .set(orders::repayment_method_id.eq(method))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// The states in which an order's plan is running (paid and after).
@@ -551,18 +595,20 @@ const PLAN_RUNNING: [OrderStatus; 3] = [
 
 /// The owner's paid orders that still have unpaid instalments.
 pub fn list_active_plans(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Order>> {
-    let with_open_instalments = instalments::table
-        .filter(instalments::status.ne(InstalmentStatus::Paid))
-        .select(instalments::order_id);
-    orders_of(
-        orders::table
-            .filter(orders::user_id.eq(user))
-            .filter(orders::status.eq_any(PLAN_RUNNING))
-            .filter(orders::id.eq_any(with_open_instalments))
-            .order(orders::created_at)
-            .select(OrderRow::as_select())
-            .load(conn)?,
-    )
+    on_backend!(conn => {
+        let with_open_instalments = instalments::table
+            .filter(instalments::status.ne(InstalmentStatus::Paid))
+            .select(instalments::order_id);
+        orders_of(
+            orders::table
+                .filter(orders::user_id.eq(user))
+                .filter(orders::status.eq_any(PLAN_RUNNING))
+                .filter(orders::id.eq_any(with_open_instalments))
+                .order(orders::created_at)
+                .select(OrderRow::as_select())
+                .load(conn)?,
+        )
+    })
 }
 
 /// Instalments that may be charged now: not paid, due on or before `today`,
@@ -572,22 +618,24 @@ pub fn list_collectable(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<(Instalment, Order)>> {
-    instalments::table
-        .inner_join(orders::table)
-        .filter(instalments::status.ne(InstalmentStatus::Paid))
-        .filter(instalments::due_on.le(today))
-        .filter(
-            instalments::next_attempt_at
-                .is_null()
-                .or(instalments::next_attempt_at.le(now)),
-        )
-        .filter(orders::status.eq_any(PLAN_RUNNING))
-        .order((instalments::due_on, instalments::id))
-        .select((InstalmentRow::as_select(), OrderRow::as_select()))
-        .load::<(InstalmentRow, OrderRow)>(conn)?
-        .into_iter()
-        .map(|(i, o)| Ok((Instalment::from(i), Order::try_from(o)?)))
-        .collect()
+    on_backend!(conn => {
+        instalments::table
+            .inner_join(orders::table)
+            .filter(instalments::status.ne(InstalmentStatus::Paid))
+            .filter(instalments::due_on.le(today))
+            .filter(
+                instalments::next_attempt_at
+                    .is_null()
+                    .or(instalments::next_attempt_at.le(now)),
+            )
+            .filter(orders::status.eq_any(PLAN_RUNNING))
+            .order((instalments::due_on, instalments::id))
+            .select((InstalmentRow::as_select(), OrderRow::as_select()))
+            .load::<(InstalmentRow, OrderRow)>(conn)?
+            .into_iter()
+            .map(|(i, o)| Ok((Instalment::from(i), Order::try_from(o)?)))
+            .collect()
+    })
 }
 
 /// Marks an instalment paid, only if it is not yet.
@@ -596,19 +644,21 @@ pub fn mark_instalment_paid(
     id: InstalmentId,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        instalments::table
-            .find(id)
-            .filter(instalments::status.ne(InstalmentStatus::Paid)),
-    )
-    .set((
-        instalments::status.eq(InstalmentStatus::Paid),
-        instalments::paid_at.eq(Some(now)),
-        instalments::attempts.eq(instalments::attempts + 1),
-        instalments::last_error.eq(None::<String>),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+    on_backend!(conn => {
+        let n = diesel::update(
+            instalments::table
+                .find(id)
+                .filter(instalments::status.ne(InstalmentStatus::Paid)),
+        )
+        .set((
+            instalments::status.eq(InstalmentStatus::Paid),
+            instalments::paid_at.eq(Some(now)),
+            instalments::attempts.eq(instalments::attempts + 1),
+            instalments::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+        Ok(n == 1)
+    })
 }
 
 /// Marks an unpaid instalment overdue after a decline and schedules the retry.
@@ -618,23 +668,27 @@ pub fn mark_instalment_declined(
     reason: &str,
     retry_at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        instalments::table
-            .find(id)
-            .filter(instalments::status.ne(InstalmentStatus::Paid)),
-    )
-    .set((
-        instalments::status.eq(InstalmentStatus::Overdue),
-        instalments::attempts.eq(instalments::attempts + 1),
-        instalments::last_error.eq(Some(reason)),
-        instalments::next_attempt_at.eq(Some(retry_at)),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+    on_backend!(conn => {
+        let n = diesel::update(
+            instalments::table
+                .find(id)
+                .filter(instalments::status.ne(InstalmentStatus::Paid)),
+        )
+        .set((
+            instalments::status.eq(InstalmentStatus::Overdue),
+            instalments::attempts.eq(instalments::attempts + 1),
+            instalments::last_error.eq(Some(reason)),
+            instalments::next_attempt_at.eq(Some(retry_at)),
+        ))
+        .execute(conn)?;
+        Ok(n == 1)
+    })
 }
 
 pub fn form_token_exists(conn: &mut Conn, token: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(form_tokens::table.find(token))).get_result(conn)
+    on_backend!(conn => {
+        diesel::select(diesel::dsl::exists(form_tokens::table.find(token))).get_result(conn)
+    })
 }
 
 /// Claims a one-time form token; false if it was used before.
@@ -644,13 +698,15 @@ pub fn claim_form_token(
     token: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::insert_into(form_tokens::table)
-        .values((
-            form_tokens::token.eq(token),
-            form_tokens::user_id.eq(user),
-            form_tokens::used_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
-    Ok(n == 1)
+    on_backend!(conn => {
+        let n = diesel::insert_into(form_tokens::table)
+            .values((
+                form_tokens::token.eq(token),
+                form_tokens::user_id.eq(user),
+                form_tokens::used_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+        Ok(n == 1)
+    })
 }

@@ -7,9 +7,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::Conn;
 use super::schema::payments;
 use super::types::record_row;
+use super::{Conn, on_backend};
 use crate::domain::Fen;
 use crate::domain::ids::{InstalmentId, OrderId, PaymentMethodId};
 use crate::domain::payment::{Payment, PaymentState, Purpose};
@@ -48,60 +48,72 @@ pub struct NewPayment<'a> {
 /// Writes a `requested` entry; `None` when a guard refused it (another live
 /// payment of the same kind, or the key already used).
 pub fn insert_requested(conn: &mut Conn, new: &NewPayment<'_>) -> QueryResult<Option<Payment>> {
-    let inserted = diesel::insert_into(payments::table)
-        .values(new)
-        .on_conflict_do_nothing()
-        .returning(PaymentRow::as_returning())
-        .get_result(conn)
-        .optional()?;
-    Ok(inserted.map(Payment::from))
+    on_backend!(conn => {
+        let inserted = diesel::insert_into(payments::table)
+            .values(new)
+            .on_conflict_do_nothing()
+            .returning(PaymentRow::as_returning())
+            .get_result(conn)
+            .optional()?;
+        Ok(inserted.map(Payment::from))
+    })
 }
 
 pub fn find_by_key(conn: &mut Conn, key: &str) -> QueryResult<Option<Payment>> {
-    payments::table
-        .filter(payments::idempotency_key.eq(key))
-        .select(PaymentRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|row| row.map(Payment::from))
+    on_backend!(conn => {
+        payments::table
+            .filter(payments::idempotency_key.eq(key))
+            .select(PaymentRow::as_select())
+            .first(conn)
+            .optional()
+            .map(|row| row.map(Payment::from))
+    })
 }
 
 pub fn find(conn: &mut Conn, id: i32) -> QueryResult<Option<Payment>> {
-    payments::table
-        .find(id)
-        .select(PaymentRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|row| row.map(Payment::from))
+    on_backend!(conn => {
+        payments::table
+            .find(id)
+            .select(PaymentRow::as_select())
+            .first(conn)
+            .optional()
+            .map(|row| row.map(Payment::from))
+    })
 }
 
 /// An order's entries, oldest first.
 pub fn list_for_order(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<Payment>> {
-    payments::table
-        .filter(payments::order_id.eq(order))
-        .order(payments::id)
-        .select(PaymentRow::as_select())
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Payment::from).collect())
+    on_backend!(conn => {
+        payments::table
+            .filter(payments::order_id.eq(order))
+            .order(payments::id)
+            .select(PaymentRow::as_select())
+            .load(conn)
+            .map(|rows| rows.into_iter().map(Payment::from).collect())
+    })
 }
 
 /// Whether any call for the order is in flight (its answer not recorded yet).
 pub fn in_flight_for_order(conn: &mut Conn, order: OrderId) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        payments::table
-            .filter(payments::order_id.eq(order))
-            .filter(payments::state.eq(PaymentState::Requested)),
-    ))
-    .get_result(conn)
+    on_backend!(conn => {
+        diesel::select(diesel::dsl::exists(
+            payments::table
+                .filter(payments::order_id.eq(order))
+                .filter(payments::state.eq(PaymentState::Requested)),
+        ))
+        .get_result(conn)
+    })
 }
 
 /// How many entries of `purpose` the order has (numbers the next attempt).
 pub fn count_for_order(conn: &mut Conn, order: OrderId, purpose: Purpose) -> QueryResult<i64> {
-    payments::table
-        .filter(payments::order_id.eq(order))
-        .filter(payments::purpose.eq(purpose))
-        .count()
-        .get_result(conn)
+    on_backend!(conn => {
+        payments::table
+            .filter(payments::order_id.eq(order))
+            .filter(payments::purpose.eq(purpose))
+            .count()
+            .get_result(conn)
+    })
 }
 
 /// Records the gateway's answer on a `requested` entry; false when it was
@@ -114,37 +126,43 @@ pub fn complete(
     failure: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        payments::table
-            .find(id)
-            .filter(payments::state.eq(PaymentState::Requested)),
-    )
-    .set((
-        payments::state.eq(state),
-        payments::gateway_ref.eq(gateway_ref),
-        payments::failure.eq(failure),
-        payments::completed_at.eq(Some(now)),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
+    on_backend!(conn => {
+        let n = diesel::update(
+            payments::table
+                .find(id)
+                .filter(payments::state.eq(PaymentState::Requested)),
+        )
+        .set((
+            payments::state.eq(state),
+            payments::gateway_ref.eq(gateway_ref),
+            payments::failure.eq(failure),
+            payments::completed_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+        Ok(n == 1)
+    })
 }
 
 /// Counts one more call of an entry whose answer was lost (a resumed retry).
 pub fn count_attempt(conn: &mut Conn, id: i32) -> QueryResult<()> {
-    diesel::update(payments::table.find(id))
-        .set(payments::attempts.eq(payments::attempts + 1))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::update(payments::table.find(id))
+            .set(payments::attempts.eq(payments::attempts + 1))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// Entries still `requested` that were written before `before`: their
 /// caller is gone (a crash) or very late; reconciliation asks the gateway.
 pub fn list_stale(conn: &mut Conn, before: NaiveDateTime) -> QueryResult<Vec<Payment>> {
-    payments::table
-        .filter(payments::state.eq(PaymentState::Requested))
-        .filter(payments::requested_at.lt(before))
-        .order(payments::id)
-        .select(PaymentRow::as_select())
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Payment::from).collect())
+    on_backend!(conn => {
+        payments::table
+            .filter(payments::state.eq(PaymentState::Requested))
+            .filter(payments::requested_at.lt(before))
+            .order(payments::id)
+            .select(PaymentRow::as_select())
+            .load(conn)
+            .map(|rows| rows.into_iter().map(Payment::from).collect())
+    })
 }

@@ -4,12 +4,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::Conn;
 use super::schema::sandbox_gateway;
+use super::{Conn, on_backend};
 use crate::domain::Fen;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sandbox_gateway, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = sandbox_gateway, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct JournalEntry {
     pub idempotency_key: String,
     pub purpose: String,
@@ -23,11 +23,13 @@ pub struct JournalEntry {
 }
 
 pub fn find(conn: &mut Conn, key: &str) -> QueryResult<Option<JournalEntry>> {
-    sandbox_gateway::table
-        .find(key)
-        .select(JournalEntry::as_select())
-        .first(conn)
-        .optional()
+    on_backend!(conn => {
+        sandbox_gateway::table
+            .find(key)
+            .select(JournalEntry::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 /// What the provider answers a key it has not seen before.
@@ -45,10 +47,24 @@ pub struct NewAnswer<'a> {
 /// first recorded (call inside one transaction).
 pub fn answer(conn: &mut Conn, new: &NewAnswer<'_>) -> QueryResult<JournalEntry> {
     if find(conn, new.key)?.is_some() {
-        diesel::update(sandbox_gateway::table.find(new.key))
+        count_repeat(conn, new.key)?;
+    } else {
+        insert(conn, new)?;
+    }
+    find(conn, new.key)?.ok_or(diesel::result::Error::NotFound)
+}
+
+fn count_repeat(conn: &mut Conn, key: &str) -> QueryResult<()> {
+    on_backend!(conn => {
+        diesel::update(sandbox_gateway::table.find(key))
             .set(sandbox_gateway::calls.eq(sandbox_gateway::calls + 1))
             .execute(conn)?;
-    } else {
+        Ok(())
+    })
+}
+
+fn insert(conn: &mut Conn, new: &NewAnswer<'_>) -> QueryResult<()> {
+    on_backend!(conn => {
         diesel::insert_into(sandbox_gateway::table)
             .values((
                 sandbox_gateway::idempotency_key.eq(new.key),
@@ -60,13 +76,15 @@ pub fn answer(conn: &mut Conn, new: &NewAnswer<'_>) -> QueryResult<JournalEntry>
                 sandbox_gateway::at.eq(new.at),
             ))
             .execute(conn)?;
-    }
-    find(conn, new.key)?.ok_or(diesel::result::Error::NotFound)
+        Ok(())
+    })
 }
 
 pub fn list(conn: &mut Conn) -> QueryResult<Vec<JournalEntry>> {
-    sandbox_gateway::table
-        .order(sandbox_gateway::at)
-        .select(JournalEntry::as_select())
-        .load(conn)
+    on_backend!(conn => {
+        sandbox_gateway::table
+            .order(sandbox_gateway::at)
+            .select(JournalEntry::as_select())
+            .load(conn)
+    })
 }

@@ -3,11 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::Conn;
 use super::schema::sessions;
+use super::{Conn, on_backend};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct SessionRow {
     pub id: String,
     pub state: String,
@@ -16,23 +16,27 @@ pub struct SessionRow {
 }
 
 pub fn find_session(conn: &mut Conn, id: &str) -> QueryResult<Option<SessionRow>> {
-    sessions::table
-        .find(id)
-        .select(SessionRow::as_select())
-        .first(conn)
-        .optional()
+    on_backend!(conn => {
+        sessions::table
+            .find(id)
+            .select(SessionRow::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 pub fn insert_session(conn: &mut Conn, row: &SessionRow) -> QueryResult<()> {
-    diesel::insert_into(sessions::table)
-        .values((
-            sessions::id.eq(&row.id),
-            sessions::state.eq(&row.state),
-            sessions::created_at.eq(row.created_at),
-            sessions::expires_at.eq(row.expires_at),
-        ))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(&row.id),
+                sessions::state.eq(&row.state),
+                sessions::created_at.eq(row.created_at),
+                sessions::expires_at.eq(row.expires_at),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// Returns whether a row was updated (false: the session is gone).
@@ -42,27 +46,35 @@ pub fn update_session(
     state: &str,
     expires_at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(sessions::table.find(id))
-        .set((
-            sessions::state.eq(state),
-            sessions::expires_at.eq(expires_at),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
+    on_backend!(conn => {
+        let n = diesel::update(sessions::table.find(id))
+            .set((
+                sessions::state.eq(state),
+                sessions::expires_at.eq(expires_at),
+            ))
+            .execute(conn)?;
+        Ok(n == 1)
+    })
 }
 
 pub fn touch_session(conn: &mut Conn, id: &str, expires_at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(sessions::table.find(id))
-        .set(sessions::expires_at.eq(expires_at))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::update(sessions::table.find(id))
+            .set(sessions::expires_at.eq(expires_at))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 pub fn delete_session(conn: &mut Conn, id: &str) -> QueryResult<()> {
-    diesel::delete(sessions::table.find(id)).execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::delete(sessions::table.find(id)).execute(conn)?;
+        Ok(())
+    })
 }
 
 pub fn delete_expired_sessions(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::expires_at.lt(now))).execute(conn)
+    on_backend!(conn => {
+        diesel::delete(sessions::table.filter(sessions::expires_at.lt(now))).execute(conn)
+    })
 }

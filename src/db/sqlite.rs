@@ -4,20 +4,24 @@
 
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use super::{Conn, DbPool};
+use super::{Conn, DbPool, Manager};
 use crate::error::AppError;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// `BEGIN IMMEDIATE` takes the write lock up front, so two writers never
+/// deadlock upgrading a read lock; `busy_timeout` queues them.
+pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
 /// Per-connection settings, run whenever the pool opens a connection.
 #[derive(Debug, Clone, Copy)]
 struct Pragmas;
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Conn, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(
             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
         )
@@ -25,8 +29,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     }
 }
 
-pub fn build_pool(url: &str, size: u32) -> Result<DbPool, AppError> {
-    let manager = ConnectionManager::<SqliteConnection>::new(url);
+pub fn build_pool(manager: Manager, size: u32) -> Result<DbPool, AppError> {
     Ok(Pool::builder()
         .max_size(size)
         .connection_customizer(Box::new(Pragmas))
@@ -34,34 +37,20 @@ pub fn build_pool(url: &str, size: u32) -> Result<DbPool, AppError> {
 }
 
 /// Once at start: WAL journal (persistent in the file) and pending migrations.
-pub fn prepare_database(conn: &mut Conn) -> Result<(), AppError> {
+pub fn prepare_database(conn: &mut SqliteConnection) -> Result<(), AppError> {
     conn.batch_execute("PRAGMA journal_mode = WAL;")?;
     conn.run_pending_migrations(MIGRATIONS)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("migrations failed: {e}")))?;
     Ok(())
 }
 
-/// `BEGIN IMMEDIATE … COMMIT`: takes the write lock up front so two writers
-/// never deadlock upgrading a read lock; `busy_timeout` queues them.
-pub fn immediate_transaction<T>(
-    conn: &mut Conn,
-    f: impl FnOnce(&mut Conn) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    conn.immediate_transaction(f)
-}
-
 /// Reverts every migration, then applies them again (tested: up, down, up).
-pub fn redo_all_migrations(conn: &mut Conn) -> Result<(), AppError> {
+pub fn redo_all_migrations(conn: &mut SqliteConnection) -> Result<(), AppError> {
     conn.revert_all_migrations(MIGRATIONS)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("revert failed: {e}")))?;
     conn.run_pending_migrations(MIGRATIONS)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("migrations failed: {e}")))?;
     Ok(())
-}
-
-/// A trivial query: does the database answer?
-pub fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
-    conn.batch_execute("SELECT 1")
 }
 
 #[derive(diesel::QueryableByName)]
@@ -73,7 +62,10 @@ struct RowId {
 /// Help articles matching every term, best first, through the FTS5 trigram
 /// index (each term needs at least 3 characters; shorter ones are matched by
 /// [`super::help::list_articles_containing`]).
-pub fn search_help_fts(conn: &mut Conn, terms: &[&str]) -> diesel::QueryResult<Vec<i32>> {
+pub fn search_help_fts(
+    conn: &mut SqliteConnection,
+    terms: &[&str],
+) -> diesel::QueryResult<Vec<i32>> {
     use diesel::RunQueryDsl;
     let query = terms
         .iter()

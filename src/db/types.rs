@@ -116,7 +116,7 @@ stored_as_name!(
 macro_rules! record_row {
     ($vis:vis $row:ident => $record:ty, $table:ident { $($field:ident: $ty:ty),* $(,)? }) => {
         #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
-        #[diesel(table_name = $table, check_for_backend(diesel::sqlite::Sqlite))]
+        #[diesel(table_name = $table, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
         $vis struct $row {
             $($field: $ty),*
         }

@@ -3,13 +3,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::Conn;
 use super::schema::{login_throttle, users};
+use super::{Conn, on_backend};
 use crate::domain::account::Role;
 use crate::domain::ids::UserId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct User {
     pub id: UserId,
     pub account: String,
@@ -28,34 +28,40 @@ pub struct NewUser<'a> {
 }
 
 pub fn find_user(conn: &mut Conn, id: UserId) -> QueryResult<Option<User>> {
-    users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    on_backend!(conn => {
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 pub fn find_user_by_account(conn: &mut Conn, account: &str) -> QueryResult<Option<User>> {
-    users::table
-        .filter(users::account.eq(account))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    on_backend!(conn => {
+        users::table
+            .filter(users::account.eq(account))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 /// Inserts a user; `Ok(None)` when the account is already taken.
 pub fn insert_user(conn: &mut Conn, new: &NewUser<'_>) -> QueryResult<Option<User>> {
-    let inserted = diesel::insert_into(users::table)
-        .values(new)
-        .on_conflict_do_nothing()
-        .returning(User::as_returning())
-        .get_result(conn)
-        .optional()?;
-    Ok(inserted)
+    on_backend!(conn => {
+        let inserted = diesel::insert_into(users::table)
+            .values(new)
+            .on_conflict_do_nothing()
+            .returning(User::as_returning())
+            .get_result(conn)
+            .optional()?;
+        Ok(inserted)
+    })
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = login_throttle, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = login_throttle, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Throttle {
     pub account: String,
     pub failures: i32,
@@ -63,11 +69,13 @@ pub struct Throttle {
 }
 
 pub fn find_throttle(conn: &mut Conn, account: &str) -> QueryResult<Option<Throttle>> {
-    login_throttle::table
-        .find(account)
-        .select(Throttle::as_select())
-        .first(conn)
-        .optional()
+    on_backend!(conn => {
+        login_throttle::table
+            .find(account)
+            .select(Throttle::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 pub fn save_throttle(
@@ -76,23 +84,27 @@ pub fn save_throttle(
     failures: i32,
     locked_until: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
-    diesel::insert_into(login_throttle::table)
-        .values((
-            login_throttle::account.eq(account),
-            login_throttle::failures.eq(failures),
-            login_throttle::locked_until.eq(locked_until),
-        ))
-        .on_conflict(login_throttle::account)
-        .do_update()
-        .set((
-            login_throttle::failures.eq(failures),
-            login_throttle::locked_until.eq(locked_until),
-        ))
-        .execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::account.eq(account),
+                login_throttle::failures.eq(failures),
+                login_throttle::locked_until.eq(locked_until),
+            ))
+            .on_conflict(login_throttle::account)
+            .do_update()
+            .set((
+                login_throttle::failures.eq(failures),
+                login_throttle::locked_until.eq(locked_until),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 pub fn clear_throttle(conn: &mut Conn, account: &str) -> QueryResult<()> {
-    diesel::delete(login_throttle::table.find(account)).execute(conn)?;
-    Ok(())
+    on_backend!(conn => {
+        diesel::delete(login_throttle::table.find(account)).execute(conn)?;
+        Ok(())
+    })
 }

@@ -1,9 +1,9 @@
 //! Health: whether the database answers (`/healthz`).
 
-use crate::db::{Db, sqlite};
+use crate::db::{self, Db};
 use crate::error::AppError;
 
 /// Ok when the database answers a trivial query.
 pub async fn database_answers(db: &Db) -> Result<(), AppError> {
-    db.read(|conn| Ok(sqlite::ping(conn)?)).await
+    db.read(|conn| Ok(db::ping(conn)?)).await
 }

@@ -94,7 +94,7 @@ pub async fn search(db: &Db, query: &str) -> Result<Vec<HelpArticle>, AppError> 
             .partition(|t| t.chars().count() >= 3);
         let mut ids: Option<Vec<i32>> = None;
         if !long.is_empty() {
-            ids = Some(crate::db::sqlite::search_help_fts(conn, &long)?);
+            ids = Some(help::search_indexed(conn, &long)?);
         }
         for term in short {
             let found = help::list_articles_containing(conn, term)?;

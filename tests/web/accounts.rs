@@ -387,7 +387,10 @@ async fn the_database_keeps_only_a_hash_of_session_ids() {
         .read(|conn| {
             use diesel::prelude::*;
             use storefront::db::schema::sessions::dsl::*;
-            Ok(sessions.select(id).load::<String>(conn)?)
+            Ok(match conn {
+                storefront::db::Conn::Sqlite(c) => sessions.select(id).load::<String>(c)?,
+                storefront::db::Conn::Pg(c) => sessions.select(id).load::<String>(c)?,
+            })
         })
         .await
         .unwrap();

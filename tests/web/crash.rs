@@ -55,11 +55,11 @@ struct Attempt {
     token: String,
 }
 
-async fn send_pay(s: &Actor, a: &Attempt) -> Option<StatusCode> {
-    let csrf = s.token_from("/orders").await;
+/// Sends one pay form; `None` when the server went away mid-request.
+async fn send_pay(s: &Actor, csrf: &str, a: &Attempt) -> Option<StatusCode> {
     s.try_post_raw(
         &format!("/orders/{}/pay", a.order_no),
-        &[("csrf_token", &csrf), ("form_token", &a.token)],
+        &[("csrf_token", csrf), ("form_token", &a.token)],
     )
     .await
     .map(|p| p.status)
@@ -121,18 +121,21 @@ async fn pays_cut_off_by_sigkill_are_paid_once_and_the_ledger_adds_up() {
             }
         }
         // Every pay at once; the server dies somewhere in the middle of them.
+        let mut csrf = Vec::new();
+        for s in &shoppers {
+            csrf.push(s.token_from("/orders").await);
+        }
         let sends: Vec<_> = this_round
             .iter()
             .map(|a| {
-                let (s, a) = (
-                    shoppers[a.shopper].clone(),
-                    Attempt {
-                        shopper: a.shopper,
-                        order_no: a.order_no.clone(),
-                        token: a.token.clone(),
-                    },
-                );
-                tokio::spawn(async move { send_pay(&s, &a).await })
+                let s = shoppers[a.shopper].clone();
+                let csrf = csrf[a.shopper].clone();
+                let a = Attempt {
+                    shopper: a.shopper,
+                    order_no: a.order_no.clone(),
+                    token: a.token.clone(),
+                };
+                tokio::spawn(async move { send_pay(&s, &csrf, &a).await })
             })
             .collect();
         let delay = rand::rng().random_range(20..120);
@@ -147,7 +150,8 @@ async fn pays_cut_off_by_sigkill_are_paid_once_and_the_ledger_adds_up() {
         wait_ready(&base).await;
         // The browser sends each form again: the same token.
         for a in &this_round {
-            let status = send_pay(&shoppers[a.shopper], a).await;
+            let s = &shoppers[a.shopper];
+            let status = send_pay(s, &s.token_from("/orders").await, a).await;
             assert_eq!(status, Some(StatusCode::SEE_OTHER), "{}", a.order_no);
         }
         attempts.extend(this_round);

@@ -21,9 +21,12 @@ async fn a_card_is_checked_and_only_brand_last_four_and_expiry_are_kept() {
         .read(|conn| {
             use diesel::prelude::*;
             use storefront::db::schema::payment_methods::dsl::*;
-            Ok(payment_methods
-                .select((last4, brand, expiry_month, expiry_year))
-                .load::<(Option<String>, Option<String>, Option<i32>, Option<i32>)>(conn)?)
+            type Stored = (Option<String>, Option<String>, Option<i32>, Option<i32>);
+            let query = payment_methods.select((last4, brand, expiry_month, expiry_year));
+            Ok(match conn {
+                storefront::db::Conn::Sqlite(c) => query.load::<Stored>(c)?,
+                storefront::db::Conn::Pg(c) => query.load::<Stored>(c)?,
+            })
         })
         .await
         .unwrap();

@@ -1,0 +1,13 @@
+DROP TABLE app_secrets;
+DROP TABLE order_events;
+DROP TABLE instalments;
+DROP TABLE order_items;
+DROP TABLE orders;
+DROP TABLE installment_terms;
+DROP TABLE payment_methods;
+DROP TABLE cart_items;
+DROP TABLE products;
+DROP TABLE categories;
+DROP TABLE sessions;
+DROP TABLE login_throttle;
+DROP TABLE users;
