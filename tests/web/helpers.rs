@@ -38,6 +38,27 @@ pub fn start_time() -> chrono::NaiveDateTime {
         .unwrap()
 }
 
+/// A fresh, empty database for one test: a SQLite file in `dir`, or — when
+/// `STOREFRONT_TEST_PG` names a PostgreSQL server (scripts/test.sh starts
+/// one) — a new database on that server.
+pub fn test_database(dir: &tempfile::TempDir) -> String {
+    match std::env::var("STOREFRONT_TEST_PG") {
+        Ok(server) if !server.is_empty() => {
+            use diesel::Connection;
+            use diesel::connection::SimpleConnection;
+            let name = format!("t{}{}", rand_digits(), rand_digits());
+            let mut admin =
+                diesel::PgConnection::establish(&server).expect("the test PostgreSQL server");
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create the test database");
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            format!("{base}/{name}")
+        }
+        _ => dir.path().join("test.db").to_string_lossy().into_owned(),
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[], None).await
 }
@@ -49,12 +70,11 @@ pub async fn spawn_app_with(
     gateway: Option<Arc<dyn PaymentGateway>>,
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("test.db");
     let mut args = vec![
         "--bind".to_owned(),
         "127.0.0.1:0".to_owned(),
         "--database".to_owned(),
-        db_path.to_string_lossy().into_owned(),
+        test_database(&dir),
         "--no-demo-data".to_owned(),
         "--workers".to_owned(),
         "2".to_owned(),
