@@ -26,8 +26,10 @@ pub struct TestApp {
     pub db: Db,
     pub clock: TestClock,
     pub gateway: Arc<dyn PaymentGateway>,
+    /// The `--database` value: a second server can share it.
+    pub database: String,
     category: CategoryId,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// A Monday morning in Beijing, 2026-11-23 10:00 (02:00 UTC).
@@ -70,11 +72,40 @@ pub async fn spawn_app_with(
     gateway: Option<Arc<dyn PaymentGateway>>,
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let database = test_database(&dir);
+    let mut app = spawn_server(&database, extra_args, gateway).await;
+    app.category = app
+        .db
+        .write(|conn| create_category(conn, "test", "测试", "Test", 0))
+        .await
+        .expect("category");
+    app._dir = Arc::new(dir);
+    app
+}
+
+impl TestApp {
+    /// Another app server on the same database, with its own pool, jobs and
+    /// clock (set to this one's time): scale-out tests split requests between them.
+    pub async fn second_server(&self) -> TestApp {
+        let mut other = spawn_server(&self.database, &[], None).await;
+        other.clock.advance(self.clock_now() - start_time());
+        other.category = self.category;
+        other._dir = self._dir.clone();
+        other
+    }
+}
+
+/// One app server on `database`.
+async fn spawn_server(
+    database: &str,
+    extra_args: &[&str],
+    gateway: Option<Arc<dyn PaymentGateway>>,
+) -> TestApp {
     let mut args = vec![
         "--bind".to_owned(),
         "127.0.0.1:0".to_owned(),
         "--database".to_owned(),
-        test_database(&dir),
+        database.to_owned(),
         "--no-demo-data".to_owned(),
         "--workers".to_owned(),
         "2".to_owned(),
@@ -91,17 +122,14 @@ pub async fn spawn_app_with(
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
-    let category = db
-        .write(|conn| create_category(conn, "test", "测试", "Test", 0))
-        .await
-        .expect("category");
     TestApp {
         address,
         db,
         clock,
         gateway,
-        category,
-        _dir: dir,
+        database: database.to_owned(),
+        category: CategoryId(0),
+        _dir: Arc::new(tempfile::tempdir().expect("temp dir")),
     }
 }
 

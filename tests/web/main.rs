@@ -19,6 +19,7 @@ mod payment_methods;
 mod payment_window;
 mod repayments;
 mod run_contract;
+mod scale_out;
 mod security;
 mod staff;
 mod support;
