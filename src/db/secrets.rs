@@ -23,3 +23,16 @@ pub fn insert_secret(conn: &mut Conn, name: &str, value: &str) -> QueryResult<()
         Ok(())
     })
 }
+
+/// Writes the readiness probe's row (proves the database takes writes).
+pub fn touch_probe(conn: &mut Conn) -> QueryResult<()> {
+    on_backend!(conn => {
+        diesel::insert_into(app_secrets::table)
+            .values((app_secrets::name.eq("readyz_probe"), app_secrets::value.eq("ok")))
+            .on_conflict(app_secrets::name)
+            .do_update()
+            .set(app_secrets::value.eq("ok"))
+            .execute(conn)?;
+        Ok(())
+    })
+}

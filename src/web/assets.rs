@@ -19,10 +19,30 @@ pub async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppErr
         .body(file.data.into_owned()))
 }
 
-/// `200 ok` when the database answers.
-pub async fn healthz(state: State) -> Result<HttpResponse, AppError> {
-    crate::service::health::database_answers(&state.db).await?;
-    Ok(HttpResponse::Ok()
+/// Liveness: `200 ok` while the process serves (SPEC "Operations").
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body("ok"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body("ok")
+}
+
+/// Readiness: `200` when the database can be read and written, else `503`,
+/// so a load balancer stops sending traffic to a server that cannot reach
+/// its database and resumes when it can again.
+pub async fn readyz(state: State) -> HttpResponse {
+    let (status, body) = match crate::service::health::ready(&state.db).await {
+        Ok(()) => (actix_web::http::StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the database cannot be read and written");
+            (
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "not ready",
+            )
+        }
+    };
+    HttpResponse::build(status)
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
 }

@@ -96,6 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/help/search", get().to(help::help_search))
         .route("/help/{slug}", get().to(help::help_article))
         .route("/healthz", get().to(assets::healthz))
+        .route("/readyz", get().to(assets::readyz))
         .route("/static/{path:.*}", get().to(assets::static_file));
 }
 

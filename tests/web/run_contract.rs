@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use diesel::connection::SimpleConnection;
 use reqwest::StatusCode;
 
 use crate::helpers::{Actor, spawn_app};
@@ -14,6 +15,30 @@ async fn healthz_answers_ok() {
     let app = spawn_app().await;
     let page = app.visitor().get("/healthz").await;
     assert_eq!((page.status, page.body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn readyz_says_whether_the_database_takes_writes_and_recovers_by_itself() {
+    let app = spawn_app().await;
+    let v = app.visitor();
+    let page = v.get("/readyz").await;
+    assert_eq!((page.status, page.body.as_str()), (StatusCode::OK, "ready"));
+    // The probe's table goes away: reads work, writes fail → 503; liveness stays 200.
+    let drop = "ALTER TABLE app_secrets RENAME TO app_secrets_away";
+    app.db
+        .read(move |conn| Ok(conn.batch_execute(drop)?))
+        .await
+        .unwrap();
+    let page = v.get("/readyz").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(v.get("/healthz").await.status, StatusCode::OK);
+    // Back again, without a restart.
+    let restore = "ALTER TABLE app_secrets_away RENAME TO app_secrets";
+    app.db
+        .read(move |conn| Ok(conn.batch_execute(restore)?))
+        .await
+        .unwrap();
+    assert_eq!(v.get("/readyz").await.status, StatusCode::OK);
 }
 
 #[tokio::test]
