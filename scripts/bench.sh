@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Benchmark: starts the release server on a fresh demo database and drives it
-# with wrk over loopback. Prints requests/s and latency per page, and each
-# page's throughput as a ratio of /healthz measured in the same run (ratios
-# travel between machines; absolute numbers do not).
+# Benchmark: the release server on a fresh demo database, driven by wrk over
+# loopback, in three set-ups measured in the same run:
+#   sqlite  one server on the embedded SQLite file
+#   pg1     one server on PostgreSQL (a private cluster)
+#   pg2     two servers on PostgreSQL behind nginx (scripts/cluster.sh)
+# Prints requests/s and p99 per page side by side, and each page's
+# throughput as a ratio of SQLite's in the same run (ratios travel between
+# machines; absolute numbers do not).
 #
 #   scripts/bench.sh [seconds-per-page] [connections]
 set -euo pipefail
@@ -10,57 +14,79 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
 CONNECTIONS="${2:-32}"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends wrk
-fi
+for tool in wrk nginx; do
+  if ! command -v $tool >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $tool
+  fi
+done
 
 cargo build --release --quiet
 WORK="$(mktemp -d)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-BASE="http://127.0.0.1:$PORT"
-RUST_LOG=warn ./target/release/storefront --database "$WORK/bench.db" --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 1 300); do curl -fs "$1/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
+SERVER=""
+cleanup() {
+  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null || true
+  scripts/cluster.sh stop "$WORK/cluster" 2>/dev/null || true
+  scripts/pg-cluster.sh stop "$WORK/pg" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
-# Sign in as the demo shopper like a browser: visitor cookie + CSRF token, then POST.
-JAR="$WORK/jar"
-TOKEN="$(curl -fs -c "$JAR" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)"
-curl -fs -b "$JAR" -c "$JAR" -o /dev/null -d "csrf_token=$TOKEN&account=13800138000&password=demo-pass-2026&next=/" "$BASE/login"
-SID="$(awk '$6=="sid"{print $7}' "$JAR")"
-ORDER="$(curl -fs -H "Cookie: sid=$SID" "$BASE/orders" | sed -n 's/.*data-order-no="\([0-9]*\)".*/\1/p' | head -1)"
-PRODUCT=1
-
-run() { # name path [cookie]
+run() { # base path [cookie] -> "rps|p99|non2xx"
   local out
   if [ -n "${3:-}" ]; then
-    out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: sid=$3" "$BASE$2")"
+    out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: sid=$3" "$1$2")"
   else
-    out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$BASE$2")"
+    out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1$2")"
   fi
-  local rps p50 p99 errors
-  rps="$(echo "$out" | awk '/Requests\/sec/{print $2}')"
-  p50="$(echo "$out" | awk '$1=="50%"{print $2}')"
-  p99="$(echo "$out" | awk '$1=="99%"{print $2}')"
-  errors="$(echo "$out" | awk '/Non-2xx/{print $5}')"
-  echo "$1|$2|$rps|$p50|$p99|${errors:-0}"
+  echo "$(echo "$out" | awk '/Requests\/sec/{print $2}')|$(echo "$out" | awk '$1=="99%"{print $2}')|$(echo "$out" | awk '/Non-2xx/{print $5}')"
 }
 
-RESULTS=(
-  "$(run healthz /healthz)"
-  "$(run catalog /)"
-  "$(run product "/products/$PRODUCT")"
-  "$(run orders /orders "$SID")"
-  "$(run order_detail "/orders/$ORDER" "$SID")"
-  "$(run checkout /checkout "$SID")"
-)
-BASE_RPS="$(echo "${RESULTS[0]}" | cut -d'|' -f3)"
-printf '\n%-14s %-30s %10s %9s %9s %8s %7s\n' page path req/s p50 p99 non-2xx ratio
-for r in "${RESULTS[@]}"; do
-  IFS='|' read -r name path rps p50 p99 errors <<<"$r"
-  ratio="$(python3 -c "print(f'{float($rps)/float($BASE_RPS):.2f}')")"
-  printf '%-14s %-30s %10s %9s %9s %8s %7s\n' "$name" "$path" "$rps" "$p50" "$p99" "$errors" "$ratio"
+# Signs in as the demo shopper like a browser, then measures every page.
+bench() { # label base
+  local base=$2 jar="$WORK/jar-$1" token sid order
+  token="$(curl -fs -c "$jar" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)"
+  curl -fs -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&account=13800138000&password=demo-pass-2026&next=/" "$base/login"
+  sid="$(awk '$6=="sid"{print $7}' "$jar")"
+  order="$(curl -fs -H "Cookie: sid=$sid" "$base/orders" | sed -n 's/.*data-order-no="\([0-9]*\)".*/\1/p' | head -1)"
+  echo "healthz|/healthz|$(run "$base" /healthz)" >"$WORK/$1"
+  echo "catalog|/|$(run "$base" /)" >>"$WORK/$1"
+  echo "product|/products/1|$(run "$base" /products/1)" >>"$WORK/$1"
+  echo "orders|/orders|$(run "$base" /orders "$sid")" >>"$WORK/$1"
+  echo "order_detail|/orders/{no}|$(run "$base" "/orders/$order" "$sid")" >>"$WORK/$1"
+  echo "checkout|/checkout|$(run "$base" /checkout "$sid")" >>"$WORK/$1"
+}
+
+# 1. SQLite, one server.
+PORT=$(free_port)
+RUST_LOG=warn ./target/release/storefront --database "$WORK/bench.db" --bind "127.0.0.1:$PORT" >"$WORK/sqlite.log" 2>&1 &
+SERVER=$!
+wait_up "http://127.0.0.1:$PORT"
+bench sqlite "http://127.0.0.1:$PORT"
+kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+
+# 2. PostgreSQL, one server.
+PG_URL=$(scripts/pg-cluster.sh start "$WORK/pg")
+psql "$PG_URL" -qc "CREATE DATABASE bench" >/dev/null
+PORT=$(free_port)
+RUST_LOG=warn ./target/release/storefront --database "${PG_URL%/*}/bench" --bind "127.0.0.1:$PORT" >"$WORK/pg1.log" 2>&1 &
+SERVER=$!
+wait_up "http://127.0.0.1:$PORT"
+bench pg1 "http://127.0.0.1:$PORT"
+kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+scripts/pg-cluster.sh stop "$WORK/pg"
+
+# 3. PostgreSQL, two servers behind nginx.
+URL=$(scripts/cluster.sh start "$WORK/cluster" "$(free_port)")
+bench pg2 "$URL"
+
+printf '\n%-13s %-14s | %9s %8s | %9s %8s %5s | %9s %8s %5s\n' page path "sqlite/s" p99 "pg1/s" p99 ratio "pg2/s" p99 ratio
+paste -d'|' "$WORK/sqlite" "$WORK/pg1" "$WORK/pg2" | while IFS='|' read -r name path r1 l1 e1 _ _ r2 l2 e2 _ _ r3 l3 e3; do
+  printf '%-13s %-14s | %9s %8s | %9s %8s %5s | %9s %8s %5s\n' "$name" "$path" "$r1" "$l1" "$r2" "$l2" \
+    "$(python3 -c "print(f'{$r2/$r1:.2f}')")" "$r3" "$l3" "$(python3 -c "print(f'{$r3/$r1:.2f}')")"
+  for e in "$e1" "$e2" "$e3"; do [ -n "$e" ] && [ "$e" != 0 ] && echo "  ($name: $e non-2xx answers)"; done
 done
 echo
-echo "($(nproc) cores, ${DURATION}s per page, $CONNECTIONS connections, wrk and server on one machine)"
+echo "($(nproc) cores, ${DURATION}s per page, $CONNECTIONS connections; wrk, servers, PostgreSQL and nginx on one machine; ratio = req/s over SQLite's)"
