@@ -86,7 +86,9 @@ printf '\n%-13s %-14s | %9s %8s | %9s %8s %5s | %9s %8s %5s\n' page path "sqlite
 paste -d'|' "$WORK/sqlite" "$WORK/pg1" "$WORK/pg2" | while IFS='|' read -r name path r1 l1 e1 _ _ r2 l2 e2 _ _ r3 l3 e3; do
   printf '%-13s %-14s | %9s %8s | %9s %8s %5s | %9s %8s %5s\n' "$name" "$path" "$r1" "$l1" "$r2" "$l2" \
     "$(python3 -c "print(f'{$r2/$r1:.2f}')")" "$r3" "$l3" "$(python3 -c "print(f'{$r3/$r1:.2f}')")"
-  for e in "$e1" "$e2" "$e3"; do [ -n "$e" ] && [ "$e" != 0 ] && echo "  ($name: $e non-2xx answers)"; done
+  for e in "$e1" "$e2" "$e3"; do
+    if [ -n "$e" ] && [ "$e" != 0 ]; then echo "  ($name: $e non-2xx answers)"; fi
+  done
 done
 echo
 echo "($(nproc) cores, ${DURATION}s per page, $CONNECTIONS connections; wrk, servers, PostgreSQL and nginx on one machine; ratio = req/s over SQLite's)"

@@ -37,7 +37,12 @@ fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$dir"
-if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$dir"
+  # The cluster's owner must be able to reach its directory.
+  parent=$(dirname "$dir")
+  while [ "$parent" != / ]; do chmod o+x "$parent" 2>/dev/null || true; parent=$(dirname "$parent"); done
+fi
 as_owner "$(find_bin initdb)" -D "$dir/data" -U storefront --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_owner "$(find_bin pg_ctl)" -D "$dir/data" -l "$dir/log" -w \
   -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
