@@ -45,6 +45,7 @@ pub mod order;
 pub mod payment;
 pub mod payment_change;
 pub mod plan;
+pub mod repayment;
 pub mod support;
 pub mod timeline;
 
