@@ -471,3 +471,56 @@ fn record_unpayable(
     timeline::record(conn, order.id, now, Actor::System, entry)?;
     Ok(true)
 }
+
+/// One unpaid instalment in the repayment center.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub order_no: String,
+    pub instalment: Instalment,
+    /// The method that will be charged (SPEC "Which method pays an instalment").
+    pub method: Option<PaymentMethod>,
+}
+
+/// The repayment center: every unpaid instalment of the shopper's active
+/// plans, overdue first, then by due date; and the total outstanding.
+#[derive(Debug, Clone, Default)]
+pub struct Center {
+    pub plans: usize,
+    pub dues: Vec<Due>,
+    pub outstanding: Fen,
+}
+
+pub async fn center(db: &Db, user: UserId) -> Result<Center, AppError> {
+    db.read(move |conn| {
+        let mut center = Center::default();
+        for order in orders::list_active_plans(conn, user)? {
+            let method = instalment_payer(conn, &order)?;
+            center.plans += 1;
+            for instalment in orders::list_instalments(conn, order.id)? {
+                if instalment.status.is_open() {
+                    center.dues.push(Due {
+                        order_no: order.order_no.clone(),
+                        instalment,
+                        method: method.clone(),
+                    });
+                }
+            }
+        }
+        center.dues.sort_by_key(|d| {
+            let overdue = d.instalment.status == crate::domain::order::InstalmentStatus::Overdue;
+            (
+                !overdue,
+                d.instalment.due_on,
+                d.order_no.clone(),
+                d.instalment.seq,
+            )
+        });
+        let total = center
+            .dues
+            .iter()
+            .fold(0i64, |sum, d| sum.saturating_add(d.instalment.amount().0));
+        center.outstanding = Fen(total);
+        Ok(center)
+    })
+    .await
+}

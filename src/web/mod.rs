@@ -14,6 +14,7 @@ pub mod middleware;
 pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;
+pub mod repayments;
 pub mod rich;
 pub mod staff;
 pub mod support;
@@ -63,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/orders/{order_no}/change-payment",
             post().to(payment_change::change_payment),
         )
+        .route("/repayments", get().to(repayments::repayment_center))
         .route("/support", get().to(support::list_tickets))
         .route("/support/new", get().to(support::new_ticket_form))
         .route("/support/new", post().to(support::new_ticket))

@@ -17,6 +17,7 @@ mod paying;
 mod payment_change;
 mod payment_methods;
 mod payment_window;
+mod repayment_center;
 mod repayments;
 mod run_contract;
 mod scale_out;
