@@ -710,3 +710,18 @@ pub fn claim_form_token(
         Ok(n == 1)
     })
 }
+
+/// Waives an unpaid instalment's fee (settling a plan early waives the fees
+/// of instalments not yet due).
+pub fn waive_fee(conn: &mut Conn, id: InstalmentId) -> QueryResult<()> {
+    on_backend!(conn => {
+        diesel::update(
+            instalments::table
+                .find(id)
+                .filter(instalments::status.ne(InstalmentStatus::Paid)),
+        )
+        .set(instalments::fee_fen.eq(Fen::ZERO))
+        .execute(conn)?;
+        Ok(())
+    })
+}

@@ -112,6 +112,19 @@ pub fn instalment_key(order_no: &str, seq: i32, attempt: i32) -> String {
     format!("instalment:{order_no}:{seq}:#{attempt}")
 }
 
+/// An early repayment: `repay:{order_no}:{scope}:{form token}` (or `#n`).
+pub fn early_repayment_key(
+    order_no: &str,
+    scope: &str,
+    token: Option<&str>,
+    attempt: i64,
+) -> String {
+    match token {
+        Some(t) => format!("repay:{order_no}:{scope}:{t}"),
+        None => format!("repay:{order_no}:{scope}:#{attempt}"),
+    }
+}
+
 pub fn reversal_key(purpose: Purpose, reversed_key: &str) -> String {
     format!("{}:{reversed_key}", purpose.as_str())
 }

@@ -36,6 +36,8 @@ pub enum EventKind {
     ServiceRequestDeclined,
     /// A payment-ledger entry completed: `from` its purpose, `to` its state.
     Ledger,
+    /// Instalments repaid early: `from` the scope (`next`/`all`), `to` the instalments.
+    EarlyRepayment,
 }
 
 named_enum!(Actor { Shopper => "shopper", System => "system", Staff => "staff" });
@@ -59,6 +61,7 @@ named_enum!(EventKind {
     ServiceRequestResolved => "service_request_resolved",
     ServiceRequestDeclined => "service_request_declined",
     Ledger => "ledger",
+    EarlyRepayment => "early_repayment",
 });
 
 impl EventKind {

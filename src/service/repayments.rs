@@ -12,12 +12,14 @@ use super::timeline::{self, Actor, Entry, EventKind};
 use crate::clock::local_date;
 use crate::db::orders::{self, OrderPage};
 use crate::db::payment_methods as pm;
+use crate::db::payments;
 use crate::db::{Conn, Db};
 use crate::domain::Fen;
 use crate::domain::ids::{PaymentMethodId, UserId};
 use crate::domain::method::{PaymentMethod, can_carry, follows_priority, priority_method};
 use crate::domain::order::{Instalment, Order, OrderStatus, last_due, next_open};
-use crate::domain::payment::{Payment, Purpose, instalment_key};
+use crate::domain::payment::{Payment, PaymentState, Purpose, early_repayment_key, instalment_key};
+use crate::domain::repayment::{Scope, Settlement, settle};
 use crate::error::AppError;
 use crate::gateway::{GatewayOutcome, PaymentGateway};
 
@@ -394,6 +396,10 @@ fn claim_charge(
     let Some(instalment) = current else {
         return Ok(None);
     };
+    // An early repayment in flight for the order goes first.
+    if payments::in_flight_for_order(conn, order.id)? {
+        return Ok(None);
+    }
     let Some(method) = instalment_payer(conn, order)? else {
         return Ok(Some((order.clone(), Claim::NoMethod(instalment))));
     };
@@ -523,4 +529,201 @@ pub async fn center(db: &Db, user: UserId) -> Result<Center, AppError> {
         Ok(center)
     })
     .await
+}
+
+/// What the early-repayment page shows.
+pub struct RepayView {
+    pub order: Order,
+    pub settlement: Option<Settlement>,
+    pub methods: Vec<PaymentMethod>,
+    /// The method charged unless another is chosen: the plan's payer.
+    pub payer: Option<PaymentMethod>,
+}
+
+pub async fn repay_view(
+    db: &Db,
+    user: UserId,
+    order_no: String,
+    scope: Scope,
+    now: NaiveDateTime,
+) -> Result<RepayView, AppError> {
+    db.read(move |conn| {
+        let order = super::orders::owned_order(conn, user, &order_no)?;
+        let instalments = orders::list_instalments(conn, order.id)?;
+        Ok(RepayView {
+            settlement: settle(&instalments, scope, local_date(now)),
+            methods: pm::list_methods(conn, user)?,
+            payer: instalment_payer(conn, &order)?,
+            order,
+        })
+    })
+    .await
+}
+
+/// Why an early repayment was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepayRefusal {
+    NotAcknowledged,
+    MethodNotFound,
+    /// Not a running installment plan, or nothing left to pay.
+    NothingToRepay,
+    /// A payment for the order is being processed.
+    InProgress,
+    /// The instalments covered are no longer those previewed (one was
+    /// charged meanwhile): the shopper reviews the new preview.
+    Changed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepayOutcome {
+    Repaid {
+        total: Fen,
+    },
+    Declined {
+        reason: String,
+    },
+    /// This very form was sent before: its result stands.
+    AlreadyDone,
+}
+
+pub struct RepayRequest {
+    pub scope: Scope,
+    pub method: Option<PaymentMethodId>,
+    pub acknowledged: bool,
+    pub token: Option<String>,
+    /// The first instalment the preview covered: the charge must cover the same.
+    pub previewed_first: Option<i32>,
+}
+
+/// Repays now through the ledger (SPEC "Early repayment"): one charge of the
+/// settlement's total, claimed first; approved → the covered instalments are
+/// paid (fees not yet due waived); declined → nothing changes.
+pub async fn repay(
+    db: &Db,
+    gateway: Arc<dyn PaymentGateway>,
+    user: UserId,
+    order_no: String,
+    request: RepayRequest,
+    now: NaiveDateTime,
+) -> Result<Result<RepayOutcome, RepayRefusal>, AppError> {
+    let begun = db
+        .write(move |conn| begin_repayment(conn, user, &order_no, &request, now))
+        .await?;
+    let (call, settlement) = match begun {
+        Err(refusal) => return Ok(Err(refusal)),
+        Ok(Err(done)) => return Ok(Ok(done)),
+        Ok(Ok(claimed)) => claimed,
+    };
+    let outcome = ledger::execute(&gateway, &call.request).await?;
+    db.write(move |conn| record_repayment(conn, &call.payment, &settlement, &outcome, now))
+        .await
+        .map(Ok)
+}
+
+type Begun = Result<Result<(Call, Settlement), RepayOutcome>, RepayRefusal>;
+
+fn begin_repayment(
+    conn: &mut Conn,
+    user: UserId,
+    order_no: &str,
+    request: &RepayRequest,
+    now: NaiveDateTime,
+) -> Result<Begun, AppError> {
+    let order = super::orders::owned_order(conn, user, order_no)?;
+    let attempt = payments::count_for_order(conn, order.id, Purpose::Instalment)? + 1;
+    let key = early_repayment_key(
+        order_no,
+        request.scope.as_str(),
+        request.token.as_deref(),
+        attempt,
+    );
+    if let Some(earlier) = payments::find_by_key(conn, &key)? {
+        return Ok(Ok(Err(match earlier.state {
+            PaymentState::Failed => RepayOutcome::Declined {
+                reason: earlier.failure.unwrap_or_default(),
+            },
+            _ => RepayOutcome::AlreadyDone,
+        })));
+    }
+    let instalments = orders::list_instalments(conn, order.id)?;
+    let running = matches!(
+        order.status,
+        OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed
+    );
+    let Some(settlement) = settle(&instalments, request.scope, local_date(now)).filter(|_| running)
+    else {
+        return Ok(Err(RepayRefusal::NothingToRepay));
+    };
+    if request
+        .previewed_first
+        .is_some_and(|seq| seq != settlement.lines[0].instalment.seq)
+    {
+        return Ok(Err(RepayRefusal::Changed));
+    }
+    let method = match request.method {
+        Some(id) => pm::find_method_for_owner(conn, user, id)?,
+        None => instalment_payer(conn, &order)?,
+    };
+    let Some(method) = method else {
+        return Ok(Err(RepayRefusal::MethodNotFound));
+    };
+    if !request.acknowledged {
+        return Ok(Err(RepayRefusal::NotAcknowledged));
+    }
+    if payments::in_flight_for_order(conn, order.id)? {
+        return Ok(Err(RepayRefusal::InProgress));
+    }
+    let first = settlement.lines[0].instalment.id;
+    let intent = Intent {
+        order: &order,
+        instalment: Some(first),
+        purpose: Purpose::Instalment,
+        amount: settlement.total,
+        method: &method,
+        key: &key,
+    };
+    Ok(match ledger::request(conn, &intent, now)? {
+        Some(call) => Ok(Ok((call, settlement))),
+        None => Err(RepayRefusal::InProgress),
+    })
+}
+
+fn record_repayment(
+    conn: &mut Conn,
+    payment: &Payment,
+    settlement: &Settlement,
+    outcome: &GatewayOutcome,
+    now: NaiveDateTime,
+) -> Result<RepayOutcome, AppError> {
+    if !ledger::complete(conn, payment, outcome, now)? {
+        return Ok(RepayOutcome::AlreadyDone);
+    }
+    match outcome {
+        GatewayOutcome::Declined { reason } => {
+            let entry = Entry::new(EventKind::PaymentDeclined).note(reason);
+            timeline::record(conn, payment.order_id, now, Actor::Shopper, entry)?;
+            Ok(RepayOutcome::Declined {
+                reason: reason.clone(),
+            })
+        }
+        GatewayOutcome::Approved { .. } => {
+            for line in &settlement.lines {
+                if line.fee_waived > Fen::ZERO {
+                    orders::waive_fee(conn, line.instalment.id)?;
+                }
+                orders::mark_instalment_paid(conn, line.instalment.id, now)?;
+            }
+            let seqs: Vec<String> = settlement
+                .lines
+                .iter()
+                .map(|l| l.instalment.seq.to_string())
+                .collect();
+            let seqs = seqs.join(", ");
+            let entry = Entry::change(EventKind::EarlyRepayment, settlement.scope.as_str(), &seqs);
+            timeline::record(conn, payment.order_id, now, Actor::Shopper, entry)?;
+            Ok(RepayOutcome::Repaid {
+                total: settlement.total,
+            })
+        }
+    }
 }

@@ -65,6 +65,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             post().to(payment_change::change_payment),
         )
         .route("/repayments", get().to(repayments::repayment_center))
+        .route("/orders/{order_no}/repay", get().to(repayments::repay_form))
+        .route("/orders/{order_no}/repay", post().to(repayments::repay))
         .route("/support", get().to(support::list_tickets))
         .route("/support/new", get().to(support::new_ticket_form))
         .route("/support/new", post().to(support::new_ticket))

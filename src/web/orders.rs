@@ -194,6 +194,17 @@ impl EventView {
         if e.kind == EventKind::Ledger {
             return EventView::of_ledger(ctx, e);
         }
+        if e.kind == EventKind::EarlyRepayment {
+            let scope = e.from_value.as_deref().unwrap_or_default();
+            return EventView {
+                at: ctx.time(&e.at),
+                actor: ctx.t(&format!("actor.{}", e.actor.as_str())),
+                text: ctx.t("timeline.early_repayment"),
+                from: ctx.t(&format!("repay.scope.{scope}")),
+                to: format!("#{}", e.to_value.as_deref().unwrap_or_default()),
+                note: String::new(),
+            };
+        }
         let key = format!("timeline.{}", e.kind.as_str());
         // Instalment entries carry the instalment number in `from`.
         let (text, from) = if e.kind.is_instalment() {

@@ -7,6 +7,7 @@ mod accounts;
 mod catalog_cart;
 mod checkout;
 mod crash;
+mod early_repayment;
 mod expiry;
 mod help;
 mod integrity;
