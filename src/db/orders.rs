@@ -725,3 +725,18 @@ pub fn waive_fee(conn: &mut Conn, id: InstalmentId) -> QueryResult<()> {
         Ok(())
     })
 }
+
+/// Makes an overdue instalment of `order` due for another try at `at` (its
+/// method was just changed).
+pub fn retry_overdue(conn: &mut Conn, order: OrderId, at: NaiveDateTime) -> QueryResult<()> {
+    on_backend!(conn => {
+        diesel::update(
+            instalments::table
+                .filter(instalments::order_id.eq(order))
+                .filter(instalments::status.eq(InstalmentStatus::Overdue)),
+        )
+        .set(instalments::next_attempt_at.eq(Some(at)))
+        .execute(conn)?;
+        Ok(())
+    })
+}

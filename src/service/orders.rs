@@ -123,6 +123,8 @@ pub struct OrderDetail {
     /// The order's ledger entries, oldest first, and the methods they used.
     pub payments: Vec<Payment>,
     pub payment_methods: Vec<PaymentMethod>,
+    /// The shopper's live methods, priority first (to move the plan to one).
+    pub live_methods: Vec<PaymentMethod>,
 }
 
 impl OrderDetail {
@@ -217,6 +219,7 @@ pub async fn detail(
             tickets: tickets::list_tickets_for_order(conn, order.id)?,
             payments: payments::list_for_order(conn, order.id)?,
             payment_methods: pm::list_all_methods(conn, user)?,
+            live_methods: pm::list_methods(conn, user)?,
             actions: order.actions(now),
             order,
         })

@@ -727,3 +727,75 @@ fn record_repayment(
         }
     }
 }
+
+/// How close to its next deduction a plan may still be moved by the shopper.
+pub const SWITCH_CUTOFF_DAYS: i64 = 3;
+
+/// Why a plan's repayment method was not switched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwitchRefusal {
+    NotAcknowledged,
+    MethodNotFound,
+    /// Not a running plan with instalments left.
+    NothingToSwitch,
+    /// The next deduction is within [`SWITCH_CUTOFF_DAYS`]: a service request can still do it.
+    TooClose {
+        next_due: NaiveDate,
+    },
+    /// The method expires before the plan's last instalment.
+    Expires {
+        last_due: NaiveDate,
+    },
+}
+
+/// Moves one plan's remaining instalments to another saved method and pins
+/// it there (SPEC "Per-plan repayment method"): refused within 3 days of the
+/// next deduction unless the plan is overdue (that is how a failing card gets
+/// fixed — its overdue instalment is retried on the new method at once); the
+/// method must last until the plan's last instalment.
+pub async fn switch_plan_method(
+    db: &Db,
+    user: UserId,
+    order_no: String,
+    method: PaymentMethodId,
+    acknowledged: bool,
+    now: NaiveDateTime,
+) -> Result<Result<(), SwitchRefusal>, AppError> {
+    db.write(move |conn| {
+        let order = super::orders::owned_order(conn, user, &order_no)?;
+        let instalments = orders::list_instalments(conn, order.id)?;
+        let running = matches!(
+            order.status,
+            OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed
+        );
+        let (Some(next), Some(last), true) =
+            (next_open(&instalments), last_due(&instalments), running)
+        else {
+            return Ok(Err(SwitchRefusal::NothingToSwitch));
+        };
+        let overdue = instalments
+            .iter()
+            .any(|i| i.status == crate::domain::order::InstalmentStatus::Overdue);
+        let today = local_date(now);
+        if !overdue && next.due_on <= today + Duration::days(SWITCH_CUTOFF_DAYS) {
+            return Ok(Err(SwitchRefusal::TooClose {
+                next_due: next.due_on,
+            }));
+        }
+        let Some(method) = pm::find_method_for_owner(conn, user, method)? else {
+            return Ok(Err(SwitchRefusal::MethodNotFound));
+        };
+        if !can_carry(&method, last) {
+            return Ok(Err(SwitchRefusal::Expires { last_due: last }));
+        }
+        if !acknowledged {
+            return Ok(Err(SwitchRefusal::NotAcknowledged));
+        }
+        pin_plan(conn, &order, &method, Actor::Shopper, None, now)?;
+        if overdue {
+            orders::retry_overdue(conn, order.id, now)?;
+        }
+        Ok(Ok(()))
+    })
+    .await
+}

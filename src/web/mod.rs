@@ -67,6 +67,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/repayments", get().to(repayments::repayment_center))
         .route("/orders/{order_no}/repay", get().to(repayments::repay_form))
         .route("/orders/{order_no}/repay", post().to(repayments::repay))
+        .route(
+            "/orders/{order_no}/repayment-method",
+            post().to(orders::switch_repayment_method),
+        )
         .route("/support", get().to(support::list_tickets))
         .route("/support/new", get().to(support::new_ticket_form))
         .route("/support/new", post().to(support::new_ticket))

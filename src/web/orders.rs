@@ -1,6 +1,7 @@
 //! 我的订单 (`/orders`), order detail, pay and cancel.
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,7 +9,9 @@ use serde::Deserialize;
 
 use super::ctx::{FlashKind, PageCtx, set_flash, set_flash_keyed};
 use super::extract::{CsrfForm, CurrentShopper};
-use super::forms::{ActionForm, new_form_token, plan_error_text};
+use super::forms::{
+    ActionForm, MethodOption, method_id, new_form_token, plan_error_text, render, ticked,
+};
 use super::rich::fen_token;
 use super::{State, see_other};
 use crate::domain::Fen;
@@ -19,6 +22,7 @@ use crate::domain::timeline::{EventKind, TimelineEntry};
 use crate::error::AppError;
 use crate::service::orders::{self as svc, OrderDetail, OrderSummary, PayOutcome, Refusal};
 use crate::service::payment_change::{self as change_svc, ItemChange};
+use crate::service::repayments::{self as repay_svc, SwitchRefusal};
 
 pub struct TabView {
     pub value: &'static str,
@@ -336,6 +340,9 @@ pub struct OrderPage {
     pub replaced_by: Option<String>,
     pub tickets: Vec<(String, String)>,
     pub payments: Vec<PaymentView>,
+    /// Methods the plan may move to (SPEC "Per-plan repayment method").
+    pub switch_methods: Vec<MethodOption>,
+    pub switch_error: Option<String>,
 }
 
 impl OrderPage {
@@ -384,6 +391,12 @@ impl OrderPage {
             next_due: d.next_instalment().map(|i| InstalmentView::of(&ctx, i)),
             overdue: d.overdue().map(|i| InstalmentView::of(&ctx, i)),
             events: d.events.iter().map(|e| EventView::of(&ctx, e)).collect(),
+            switch_methods: MethodOption::list(
+                &ctx,
+                &d.live_methods,
+                d.repayment_method.as_ref().map(|m| m.id),
+            ),
+            switch_error: None,
             payments: d
                 .payments
                 .iter()
@@ -540,6 +553,84 @@ pub async fn buy_again(
             Ok(see_other("/cart"))
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    #[serde(default)]
+    payment_method_id: String,
+    #[serde(default)]
+    acknowledge: String,
+}
+
+/// Per-plan repayment method: the plan's remaining instalments move to the
+/// chosen method (pinned). A refusal is shown on the order page with a 4xx.
+pub async fn switch_repayment_method(
+    ctx: PageCtx,
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<SwitchForm>,
+) -> Result<HttpResponse, AppError> {
+    let (now, order_no) = (state.clock.now(), path.into_inner());
+    let Some(method) = method_id(&form.payment_method_id) else {
+        return refuse_switch(
+            ctx,
+            &state,
+            shopper,
+            order_no,
+            SwitchRefusal::MethodNotFound,
+        )
+        .await;
+    };
+    let acknowledged = ticked(&form.acknowledge);
+    let no = order_no.clone();
+    match repay_svc::switch_plan_method(&state.db, shopper.id, no, method, acknowledged, now)
+        .await?
+    {
+        Ok(()) => {
+            set_flash(&session, FlashKind::Success, "switch.flash.done", "");
+            Ok(see_other(&format!("/orders/{order_no}")))
+        }
+        Err(refusal) => refuse_switch(ctx, &state, shopper, order_no, refusal).await,
+    }
+}
+
+async fn refuse_switch(
+    ctx: PageCtx,
+    state: &State,
+    shopper: CurrentShopper,
+    order_no: String,
+    refusal: SwitchRefusal,
+) -> Result<HttpResponse, AppError> {
+    let detail = svc::detail(&state.db, shopper.id, order_no, state.clock.now()).await?;
+    let mut page = OrderPage::build(ctx, &detail);
+    let (text, status) = match refusal {
+        SwitchRefusal::NotAcknowledged => (
+            page.ctx.t("switch.error.acknowledge"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        SwitchRefusal::MethodNotFound => (
+            page.ctx.t("checkout.error.method"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        SwitchRefusal::NothingToSwitch => (
+            page.ctx.t("staff.error.nothing_to_switch"),
+            StatusCode::CONFLICT,
+        ),
+        SwitchRefusal::TooClose { next_due } => (
+            page.ctx.tv("switch.error.too_close", &next_due.to_string()),
+            StatusCode::CONFLICT,
+        ),
+        SwitchRefusal::Expires { last_due } => (
+            page.ctx
+                .tv("plan.error.card_expires", &last_due.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    page.switch_error = Some(text);
+    render(page, status)
 }
 
 /// `name ¥1.00 → ¥2.00; other: only 3 left`.

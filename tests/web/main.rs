@@ -18,6 +18,7 @@ mod paying;
 mod payment_change;
 mod payment_methods;
 mod payment_window;
+mod plan_method;
 mod repayment_center;
 mod repayments;
 mod run_contract;
