@@ -72,6 +72,10 @@ pub struct Config {
     #[arg(long, env = "STOREFRONT_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Days before each deduction that the shopper is reminded.
+    #[arg(long, env = "STOREFRONT_REMINDER_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=30))]
+    pub reminder_days: u32,
+
     /// Sandbox gateway only: simulated network time of each call, in
     /// milliseconds (tests widen the window in which a payment is in flight).
     #[arg(

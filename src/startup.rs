@@ -62,6 +62,7 @@ impl Application {
             Arc::new(SandboxGateway::new(db.clone(), latency))
         });
         let settings = Settings::from_config(&config);
+        let reminder_days = settings.reminder_days;
         crate::service::help::ensure_articles(&db)?;
         if config.demo_data() && crate::demo::load_if_empty(&db, &settings, clock.now())? {
             crate::demo::print_credentials();
@@ -117,6 +118,7 @@ impl Application {
             clock,
             jobs_gateway.clone(),
             job_interval,
+            reminder_days,
         ));
         Ok(Application {
             port,

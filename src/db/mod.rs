@@ -9,6 +9,7 @@
 pub mod cart;
 pub mod catalog;
 pub mod help;
+pub mod messages;
 pub mod orders;
 pub mod payment_methods;
 pub mod payments;

@@ -79,6 +79,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    messages (id) {
+        id -> Integer,
+        user_id -> Integer,
+        order_id -> Integer,
+        instalment_id -> Integer,
+        kind -> Text,
+        dedupe_key -> Text,
+        due_on -> Date,
+        amount_fen -> BigInt,
+        method -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     order_events (id) {
         id -> Integer,
         order_id -> Integer,
@@ -240,6 +257,9 @@ diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(cart_items -> users (user_id));
 diesel::joinable!(form_tokens -> users (user_id));
 diesel::joinable!(instalments -> orders (order_id));
+diesel::joinable!(messages -> instalments (instalment_id));
+diesel::joinable!(messages -> orders (order_id));
+diesel::joinable!(messages -> users (user_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_items -> products (product_id));
@@ -263,6 +283,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     installment_terms,
     instalments,
     login_throttle,
+    messages,
     order_events,
     order_items,
     orders,

@@ -14,6 +14,7 @@ use crate::domain::account::Role;
 use crate::domain::ids::{
     CategoryId, InstalmentId, OrderId, PaymentMethodId, ProductId, TicketId, UserId,
 };
+use crate::domain::message::MessageKind;
 use crate::domain::method::MethodKind;
 use crate::domain::money::{BasisPoints, Fen};
 use crate::domain::order::{CancelReason, InstalmentStatus, OrderStatus, ShippingMethod};
@@ -108,6 +109,7 @@ stored_as_name!(
     Role,
     Purpose,
     PaymentState,
+    MessageKind,
 );
 
 /// A table's row as a domain record: declares the private row struct (diesel

@@ -11,6 +11,7 @@ pub mod health;
 pub mod help;
 pub mod jobs;
 pub mod ledger;
+pub mod messages;
 pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;
@@ -39,6 +40,8 @@ pub async fn off_thread<T: Send + 'static>(
 pub struct Settings {
     pub payment_window: chrono::Duration,
     pub installment_minimum: Fen,
+    /// Days before a deduction that the shopper is reminded.
+    pub reminder_days: i64,
 }
 
 impl Settings {
@@ -46,6 +49,7 @@ impl Settings {
         Settings {
             payment_window: chrono::Duration::minutes(i64::from(config.payment_window_minutes)),
             installment_minimum: Fen(config.installment_minimum_fen),
+            reminder_days: i64::from(config.reminder_days),
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::db::payments;
 use crate::db::{Conn, Db};
 use crate::domain::Fen;
 use crate::domain::ids::{PaymentMethodId, UserId};
+use crate::domain::message::MessageKind;
 use crate::domain::method::{PaymentMethod, can_carry, follows_priority, priority_method};
 use crate::domain::order::{Instalment, Order, OrderStatus, last_due, next_open};
 use crate::domain::payment::{Payment, PaymentState, Purpose, early_repayment_key, instalment_key};
@@ -457,6 +458,11 @@ pub(crate) fn record_charge(
         GatewayOutcome::Declined { .. } => entry,
     };
     timeline::record(conn, order.id, now, Actor::System, entry)?;
+    let (kind, reason) = match outcome {
+        GatewayOutcome::Approved { .. } => (MessageKind::Charged, None),
+        GatewayOutcome::Declined { reason } => (MessageKind::Declined, Some(reason.as_str())),
+    };
+    super::messages::notify(conn, order, &instalment, kind, &method, reason, now)?;
     Ok(true)
 }
 

@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod extract;
 pub mod forms;
 pub mod help;
+pub mod messages;
 pub mod middleware;
 pub mod orders;
 pub mod payment_change;
@@ -65,6 +66,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             post().to(payment_change::change_payment),
         )
         .route("/repayments", get().to(repayments::repayment_center))
+        .route("/account/messages", get().to(messages::inbox))
+        .route("/account/messages/read", post().to(messages::mark_read))
         .route("/orders/{order_no}/repay", get().to(repayments::repay_form))
         .route("/orders/{order_no}/repay", post().to(repayments::repay))
         .route(

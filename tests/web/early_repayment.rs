@@ -164,7 +164,7 @@ async fn an_early_repayment_racing_the_collector_charges_the_instalment_once() {
         let db = app.db.clone();
         let (clock, gateway) = (app.clock.clone(), app.gateway.clone());
         async move {
-            storefront::service::jobs::run_once(&db, &clock, gateway)
+            storefront::service::jobs::run_once(&db, &clock, gateway, 3)
                 .await
                 .expect("jobs");
             StatusCode::OK

@@ -230,7 +230,7 @@ impl TestApp {
 
     /// One pass of the background jobs, as the interval task would run it.
     pub async fn run_jobs(&self) -> storefront::service::jobs::JobReport {
-        storefront::service::jobs::run_once(&self.db, &self.clock, self.gateway.clone())
+        storefront::service::jobs::run_once(&self.db, &self.clock, self.gateway.clone(), 3)
             .await
             .expect("jobs")
     }

@@ -77,6 +77,7 @@ async fn every_text_comes_from_the_catalog_and_every_amount_carries_data_fen() {
             "/cart",
             "/checkout",
             "/repayments",
+            "/account/messages",
             &format!("/orders/{order_no}/repay?scope=all"),
             "/orders",
             &format!("/orders/{order_no}"),

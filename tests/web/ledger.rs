@@ -24,6 +24,7 @@ fn settings() -> Settings {
     Settings {
         payment_window: chrono::Duration::minutes(30),
         installment_minimum: storefront::domain::Fen(30_000),
+        reminder_days: 3,
     }
 }
 

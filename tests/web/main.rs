@@ -13,6 +13,7 @@ mod help;
 mod integrity;
 mod language;
 mod ledger;
+mod messages;
 mod orders;
 mod paying;
 mod payment_change;

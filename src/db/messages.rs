@@ -1,0 +1,78 @@
+//! The in-app inbox. One row per instalment and kind (`dedupe_key` unique).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::messages;
+use super::types::record_row;
+use super::{Conn, on_backend};
+use crate::domain::Fen;
+use crate::domain::ids::{InstalmentId, OrderId, UserId};
+use crate::domain::message::{Message, MessageKind};
+
+record_row!(MessageRow => Message, messages {
+    id: i32,
+    user_id: UserId,
+    order_id: OrderId,
+    instalment_id: InstalmentId,
+    kind: MessageKind,
+    dedupe_key: String,
+    due_on: NaiveDate,
+    amount_fen: Fen,
+    method: String,
+    reason: Option<String>,
+    created_at: NaiveDateTime,
+    read_at: Option<NaiveDateTime>,
+});
+
+#[derive(Insertable)]
+#[diesel(table_name = messages)]
+pub struct NewMessage<'a> {
+    pub user_id: UserId,
+    pub order_id: OrderId,
+    pub instalment_id: InstalmentId,
+    pub kind: MessageKind,
+    pub dedupe_key: &'a str,
+    pub due_on: NaiveDate,
+    pub amount_fen: Fen,
+    pub method: &'a str,
+    pub reason: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Writes the message unless one with its key exists; true when written.
+pub fn insert_once(conn: &mut Conn, new: &NewMessage<'_>) -> QueryResult<bool> {
+    on_backend!(conn => {
+        let n = diesel::insert_into(messages::table)
+            .values(new)
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+        Ok(n == 1)
+    })
+}
+
+/// The owner's messages, newest first.
+pub fn list_for_owner(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Message>> {
+    on_backend!(conn => {
+        messages::table
+            .filter(messages::user_id.eq(user))
+            .order(messages::id.desc())
+            .limit(200)
+            .select(MessageRow::as_select())
+            .load(conn)
+            .map(|rows| rows.into_iter().map(Message::from).collect())
+    })
+}
+
+pub fn mark_all_read(conn: &mut Conn, user: UserId, now: NaiveDateTime) -> QueryResult<()> {
+    on_backend!(conn => {
+        diesel::update(
+            messages::table
+                .filter(messages::user_id.eq(user))
+                .filter(messages::read_at.is_null()),
+        )
+        .set(messages::read_at.eq(Some(now)))
+        .execute(conn)?;
+        Ok(())
+    })
+}
