@@ -229,6 +229,8 @@ pub enum Placed {
     /// `n` sixths of the payment window ago: still unpaid, whatever the
     /// configured window.
     WindowSixthsAgo(i32),
+    /// Paid a month before a first instalment due in this many days.
+    FirstDueInDays(i64),
 }
 
 /// An order placed by a demo shopper and taken to `end`.
@@ -333,6 +335,17 @@ pub const OVERDUE_ORDER: DemoOrder = DemoOrder {
 pub const SERVICE_REQUEST_MESSAGE: &str = "希望把后续分期还款改为支付宝扣款。";
 /// The request was filed this long before the start.
 pub const SERVICE_REQUEST_AGO: Duration = Duration::hours(2);
+
+/// A plan whose next deduction is within 3 days: changing its method by
+/// oneself is refused (a service request still can).
+pub const DUE_SOON_ORDER: DemoOrder = DemoOrder {
+    products: &[(2, 1)],
+    plan: Plan::Installment { months: 6 },
+    shipping: STANDARD,
+    method: 0,
+    placed: Placed::FirstDueInDays(2),
+    end: OrderStatus::Paid,
+};
 
 pub const EMAIL_ORDERS: [DemoOrder; 3] = [
     DemoOrder {

@@ -116,6 +116,7 @@ impl Demo<'_> {
         )?
         .map_err(|e| refused("service request", e))?;
 
+        self.order(conn, &phone, &products, &data::DUE_SOON_ORDER)?;
         for spec in &data::EMAIL_ORDERS {
             self.order(conn, &email, &products, spec)?;
         }
@@ -165,6 +166,14 @@ impl Demo<'_> {
         match spec.placed {
             Placed::DaysAgo(days) => self.now - Duration::days(days),
             Placed::WindowSixthsAgo(n) => self.now - self.settings.payment_window * n / 6,
+            Placed::FirstDueInDays(days) => {
+                // The schedule starts on the payment date: pay a month before.
+                let due = self.now + Duration::days(days);
+                let paid = due
+                    .checked_sub_months(chrono::Months::new(1))
+                    .unwrap_or(due - Duration::days(30));
+                paid - self.settings.payment_window / 10
+            }
         }
     }
 

@@ -321,3 +321,39 @@ async fn sigterm_drains_and_exits_zero() {
         .unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[tokio::test]
+async fn the_demo_shopper_has_a_plan_due_within_three_days_that_cannot_be_moved_by_oneself() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let base = demo_app(&db.to_string_lossy(), &[]).await;
+    let mut s = Actor::new(&base);
+    s.account = storefront::demo::SHOPPER_PHONE.to_owned();
+    s.login(
+        storefront::demo::SHOPPER_PHONE,
+        storefront::demo::SHOPPER_PASSWORD,
+        "/",
+    )
+    .await
+    .assert_redirect("/");
+    // The test clock stands at 2026-11-23 10:00 in Beijing.
+    let center = s.get("/repayments").await;
+    let soon: Vec<(String, String)> = center
+        .attrs("[data-instalment]", "data-instalment")
+        .into_iter()
+        .zip(center.attrs("[data-instalment]", "data-due"))
+        .filter(|(_, due)| due.as_str() > "2026-11-23" && due.as_str() <= "2026-11-26")
+        .collect();
+    assert_eq!(soon.len(), 1, "{soon:?}");
+    let order_no = soon[0].0.split(':').next().unwrap().to_owned();
+    let methods = s.get("/account/payment-methods").await;
+    let alipay = methods.attrs(".method-row", "data-method-id")[1].clone();
+    let page = s
+        .post(
+            &format!("/orders/{order_no}/repayment-method"),
+            &[("payment_method_id", &alipay), ("acknowledge", "on")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.error_on("payment_method_id").contains(&soon[0].1));
+}
