@@ -6,7 +6,7 @@
 //! sums match the orders, and nothing is left `requested`.
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::Rng;
 use reqwest::StatusCode;
@@ -14,7 +14,7 @@ use storefront::db::{Db, orders, payments};
 use storefront::domain::payment::{PaymentState, Purpose, net_taken};
 use storefront::gateway::SandboxGateway;
 
-use crate::helpers::{Actor, SHOPPER_PASSWORD};
+use crate::helpers::{Actor, SHOPPER_PASSWORD, free_port, wait_until_serving};
 
 fn start(db: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_storefront"))
@@ -32,20 +32,6 @@ fn start(db: &str, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts")
-}
-
-async fn wait_ready(base: &str) {
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(res) = client.get(format!("{base}/healthz")).send().await
-            && res.status() == StatusCode::OK
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "server did not come up");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 /// One unpaid full-payment order and the form token its pay request carries.
@@ -70,13 +56,10 @@ async fn pays_cut_off_by_sigkill_are_paid_once_and_the_ledger_adds_up() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("crash.db");
     let db = db_path.to_string_lossy().into_owned();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start(&db, port);
-    wait_ready(&base).await;
+    wait_until_serving(&base).await;
 
     // The demo catalog's 65W charger (¥199.00, 200 in stock).
     let home = Actor::new(&base).get("/").await;
@@ -147,7 +130,7 @@ async fn pays_cut_off_by_sigkill_are_paid_once_and_the_ledger_adds_up() {
             let _ = send.await.unwrap();
         }
         server = start(&db, port);
-        wait_ready(&base).await;
+        wait_until_serving(&base).await;
         // The browser sends each form again: the same token.
         for a in &this_round {
             let s = &shoppers[a.shopper];

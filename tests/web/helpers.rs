@@ -602,3 +602,27 @@ where
     }
     out
 }
+
+/// A port free on 127.0.0.1 right now (for servers started as processes).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    l.local_addr().expect("its address").port()
+}
+
+/// Waits until the server at `base` answers `/healthz` (60 s at most).
+pub async fn wait_until_serving(base: &str) {
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Ok(res) = client.get(format!("{base}/healthz")).send().await
+            && res.status() == StatusCode::OK
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "server at {base} did not come up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}

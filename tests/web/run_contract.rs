@@ -3,12 +3,12 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use reqwest::StatusCode;
 
-use crate::helpers::{Actor, spawn_app};
+use crate::helpers::{Actor, free_port, spawn_app, wait_until_serving};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -181,10 +181,7 @@ async fn a_start_killed_while_loading_demo_data_leaves_no_half_loaded_shop() {
     for delay_ms in [5, 40, 90, 150, 250, 400] {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("killed.db");
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let port = free_port();
         let mut child = binary()
             .args([
                 "--database",
@@ -283,10 +280,7 @@ async fn create_staff_reads_the_password_from_stdin() {
 async fn sigterm_drains_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("term.db");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let mut child = binary()
         .args([
             "--database",
@@ -300,17 +294,7 @@ async fn sigterm_drains_and_exits_zero() {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(res) = client.get(format!("{base}/healthz")).send().await
-            && res.status() == StatusCode::OK
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until_serving(&base).await;
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
