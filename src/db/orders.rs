@@ -263,29 +263,28 @@ pub fn find_order_by_checkout_token(
 #[derive(Debug, Clone, Copy)]
 pub struct OrderPage {
     pub user: UserId,
-    pub first: OrderStatus,
-    pub second: OrderStatus,
+    /// Up to three states (repeated to fill), unless `all`.
+    pub states: [OrderStatus; 3],
     pub all: bool,
     pub limit: i64,
     pub offset: i64,
 }
 
 impl OrderPage {
-    /// `statuses` of one or two states, or every state for "all".
+    /// The orders in `statuses` (a tab: one to three states, or every state).
     pub fn new(user: UserId, statuses: &[OrderStatus], limit: i64, offset: i64) -> OrderPage {
-        let (first, second, all) = match statuses {
-            [one] => (*one, *one, false),
-            [a, b] => (*a, *b, false),
-            _ => (
-                OrderStatus::PendingPayment,
-                OrderStatus::PendingPayment,
-                true,
-            ),
+        let (states, all) = match statuses {
+            [one] => ([*one; 3], false),
+            [a, b] => ([*a, *b, *b], false),
+            [a, b, c] => ([*a, *b, *c], false),
+            _ => {
+                debug_assert_eq!(statuses.len(), OrderStatus::ALL.len(), "a tab of 4+ states");
+                ([OrderStatus::PendingPayment; 3], true)
+            }
         };
         OrderPage {
             user,
-            first,
-            second,
+            states,
             all,
             limit,
             offset,
@@ -299,8 +298,9 @@ macro_rules! page_of_orders {
             .filter(orders::user_id.eq($page.user))
             .filter(
                 orders::status
-                    .eq($page.first)
-                    .or(orders::status.eq($page.second))
+                    .eq($page.states[0])
+                    .or(orders::status.eq($page.states[1]))
+                    .or(orders::status.eq($page.states[2]))
                     .or($page.all.into_sql::<diesel::sql_types::Bool>()),
             )
             .order((orders::created_at.desc(), orders::id.desc()))
@@ -342,7 +342,7 @@ pub fn list_open_instalments_on_page(
         instalments_of(
             instalments::table
                 .filter(instalments::order_id.eq_any(page_of_orders!(page).select(orders::id)))
-                .filter(instalments::status.ne(InstalmentStatus::Paid))
+                .filter(instalments::status.eq_any(OPEN))
                 .order((instalments::order_id, instalments::seq))
                 .select(InstalmentRow::as_select())
                 .load(conn)?,
@@ -468,6 +468,9 @@ pub fn transition(
             OrderEvent::Close => diesel::update(target.filter(orders::pay_deadline.le(now)))
                 .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
                 .execute(conn)?,
+            OrderEvent::Refund => diesel::update(target)
+                .set((orders::status.eq(to), orders::ended_at.eq(Some(now))))
+                .execute(conn)?,
             OrderEvent::Ship | OrderEvent::Complete => diesel::update(target)
                 .set(orders::status.eq(to))
                 .execute(conn)?,
@@ -586,6 +589,9 @@ pub fn set_repayment_method(
     })
 }
 
+/// Instalment states still to be paid ([`InstalmentStatus::is_open`]).
+const OPEN: [InstalmentStatus; 2] = [InstalmentStatus::Due, InstalmentStatus::Overdue];
+
 /// The states in which an order's plan is running (paid and after).
 const PLAN_RUNNING: [OrderStatus; 3] = [
     OrderStatus::Paid,
@@ -597,7 +603,7 @@ const PLAN_RUNNING: [OrderStatus; 3] = [
 pub fn list_active_plans(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Order>> {
     on_backend!(conn => {
         let with_open_instalments = instalments::table
-            .filter(instalments::status.ne(InstalmentStatus::Paid))
+            .filter(instalments::status.eq_any(OPEN))
             .select(instalments::order_id);
         orders_of(
             orders::table
@@ -621,7 +627,7 @@ pub fn list_collectable(
     on_backend!(conn => {
         instalments::table
             .inner_join(orders::table)
-            .filter(instalments::status.ne(InstalmentStatus::Paid))
+            .filter(instalments::status.eq_any(OPEN))
             .filter(instalments::due_on.le(today))
             .filter(
                 instalments::next_attempt_at
@@ -648,7 +654,7 @@ pub fn mark_instalment_paid(
         let n = diesel::update(
             instalments::table
                 .find(id)
-                .filter(instalments::status.ne(InstalmentStatus::Paid)),
+                .filter(instalments::status.eq_any(OPEN)),
         )
         .set((
             instalments::status.eq(InstalmentStatus::Paid),
@@ -672,7 +678,7 @@ pub fn mark_instalment_declined(
         let n = diesel::update(
             instalments::table
                 .find(id)
-                .filter(instalments::status.ne(InstalmentStatus::Paid)),
+                .filter(instalments::status.eq_any(OPEN)),
         )
         .set((
             instalments::status.eq(InstalmentStatus::Overdue),
@@ -718,11 +724,28 @@ pub fn waive_fee(conn: &mut Conn, id: InstalmentId) -> QueryResult<()> {
         diesel::update(
             instalments::table
                 .find(id)
-                .filter(instalments::status.ne(InstalmentStatus::Paid)),
+                .filter(instalments::status.eq_any(OPEN)),
         )
         .set(instalments::fee_fen.eq(Fen::ZERO))
         .execute(conn)?;
         Ok(())
+    })
+}
+
+/// Cancels `order`'s unpaid instalments (it was refunded); their numbers.
+pub fn cancel_open_instalments(conn: &mut Conn, order: OrderId) -> QueryResult<Vec<i32>> {
+    on_backend!(conn => {
+        diesel::update(
+            instalments::table
+                .filter(instalments::order_id.eq(order))
+                .filter(instalments::status.eq_any(OPEN)),
+        )
+        .set((
+            instalments::status.eq(InstalmentStatus::Cancelled),
+            instalments::next_attempt_at.eq(None::<NaiveDateTime>),
+        ))
+        .returning(instalments::seq)
+        .get_results(conn)
     })
 }
 

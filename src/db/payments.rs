@@ -59,6 +59,16 @@ pub fn insert_requested(conn: &mut Conn, new: &NewPayment<'_>) -> QueryResult<Op
     })
 }
 
+/// How many reversals of entry `id` were ever requested (to number the next).
+pub fn count_reversals(conn: &mut Conn, id: i32) -> QueryResult<i64> {
+    on_backend!(conn => {
+        payments::table
+            .filter(payments::reverses_id.eq(Some(id)))
+            .count()
+            .get_result(conn)
+    })
+}
+
 pub fn find_by_key(conn: &mut Conn, key: &str) -> QueryResult<Option<Payment>> {
     on_backend!(conn => {
         payments::table

@@ -249,7 +249,7 @@ const I12: Plan = Plan::Installment { months: 12 };
 const STANDARD: ShippingMethod = ShippingMethod::Standard;
 
 /// The phone shopper's orders: one in every state, full and installment.
-pub const PHONE_ORDERS: [DemoOrder; 8] = [
+pub const PHONE_ORDERS: [DemoOrder; 9] = [
     DemoOrder {
         products: &[(0, 1)],
         plan: Plan::Full,
@@ -315,6 +315,15 @@ pub const PHONE_ORDERS: [DemoOrder; 8] = [
         method: 0,
         placed: Placed::DaysAgo(3),
         end: OrderStatus::Closed,
+    },
+    // A 6-month plan refunded before shipping: its authorization voided.
+    DemoOrder {
+        products: &[(4, 1)],
+        plan: Plan::Installment { months: 6 },
+        shipping: STANDARD,
+        method: 0,
+        placed: Placed::DaysAgo(4),
+        end: OrderStatus::Refunded,
     },
 ];
 

@@ -24,7 +24,9 @@ use crate::service::catalog::{ProductSpec, create_category, create_product};
 use crate::service::checkout::{CheckoutInput, place_order_in};
 use crate::service::support::{NewRequest, file_request};
 use crate::service::timeline::Actor;
-use crate::service::{Settings, accounts, cart, orders, payment_methods, repayments};
+use crate::service::{
+    Settings, accounts, cart, ledger, orders, payment_methods, refunds, repayments,
+};
 use data::{DemoOrder, Placed};
 
 pub const SHOPPER_PHONE: &str = "13800138000";
@@ -218,6 +220,11 @@ impl Demo<'_> {
                 let when = at + self.settings.payment_window;
                 orders::apply(conn, &found, OrderEvent::Close, Actor::System, when)?;
             }
+            OrderStatus::Refunded => {
+                let paid_at = self.paid_at(spec);
+                self.pay(conn, shopper.id, &no, paid_at)?;
+                self.refund(conn, shopper.id, &no, paid_at + Duration::hours(2))?;
+            }
             OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed => {
                 let paid_at = self.paid_at(spec);
                 self.pay(conn, shopper.id, &no, paid_at)?;
@@ -232,6 +239,25 @@ impl Demo<'_> {
             }
         }
         Ok(no)
+    }
+
+    /// Refunds through the ledger like the shop does, the sandbox's answers
+    /// recorded in the same transaction.
+    fn refund(
+        &self,
+        conn: &mut Conn,
+        user: UserId,
+        no: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), AppError> {
+        let order = orders::owned_order(conn, user, no)?;
+        let calls = refunds::refund_in(conn, &order, Actor::Shopper, at)?
+            .map_err(|e| refused("refund", e))?;
+        for call in calls {
+            let outcome = SandboxGateway::answer_in(conn, &call.request, at)?;
+            ledger::complete(conn, &call.payment, &outcome, at)?;
+        }
+        Ok(())
     }
 
     /// Pays through the ledger like the shop does, with the sandbox's answer

@@ -16,6 +16,8 @@ pub enum OrderStatus {
     Completed,
     Cancelled,
     Closed,
+    /// Everything taken was given back (SPEC "Repayment center").
+    Refunded,
 }
 
 /// What happens to an order.
@@ -26,6 +28,8 @@ pub enum OrderEvent {
     Complete,
     Cancel,
     Close,
+    /// Money given back: by the shopper before shipping, by an agent after.
+    Refund,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +46,7 @@ named_enum!(OrderStatus {
     Completed => "completed",
     Cancelled => "cancelled",
     Closed => "closed",
+    Refunded => "refunded",
 });
 
 impl OrderStatus {
@@ -55,6 +60,7 @@ impl OrderStatus {
             (S::PendingPayment, E::Close) => Ok(S::Closed),
             (S::Paid, E::Ship) => Ok(S::Shipped),
             (S::Shipped, E::Complete) => Ok(S::Completed),
+            (S::Paid | S::Shipped | S::Completed, E::Refund) => Ok(S::Refunded),
             (from, event) => Err(TransitionError { from, event }),
         }
     }
@@ -64,7 +70,7 @@ impl OrderStatus {
 #[error("unknown value {0:?}")]
 pub struct UnknownValue(pub String);
 
-/// The tabs of 我的订单; `Cancelled` covers cancelled and closed orders.
+/// The tabs of 我的订单; `Cancelled` covers cancelled, closed and refunded orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderTab {
     All,
@@ -112,7 +118,11 @@ impl OrderTab {
             OrderTab::Paid => &[OrderStatus::Paid],
             OrderTab::Shipped => &[OrderStatus::Shipped],
             OrderTab::Completed => &[OrderStatus::Completed],
-            OrderTab::Cancelled => &[OrderStatus::Cancelled, OrderStatus::Closed],
+            OrderTab::Cancelled => &[
+                OrderStatus::Cancelled,
+                OrderStatus::Closed,
+                OrderStatus::Refunded,
+            ],
         }
     }
 }
@@ -176,18 +186,21 @@ pub enum InstalmentStatus {
     /// A charge was declined; retried later.
     Overdue,
     Paid,
+    /// Left unpaid when the order was refunded: never charged.
+    Cancelled,
 }
 
 named_enum!(InstalmentStatus {
     Due => "due",
     Overdue => "overdue",
     Paid => "paid",
+    Cancelled => "cancelled",
 });
 
 impl InstalmentStatus {
     /// Still to be paid (due or overdue).
     pub fn is_open(self) -> bool {
-        self != InstalmentStatus::Paid
+        matches!(self, InstalmentStatus::Due | InstalmentStatus::Overdue)
     }
 }
 
@@ -248,6 +261,9 @@ pub struct OrderActions {
     pub buy_again: bool,
     /// Paid, shipped or completed: an online service request (rule 3).
     pub request: bool,
+    /// Paid and not shipped: the shopper may have everything refunded
+    /// (SPEC "Refund before shipping"); later only an agent may.
+    pub refund: bool,
 }
 
 impl OrderActions {
@@ -260,6 +276,7 @@ impl OrderActions {
             change,
             buy_again: status != OrderStatus::PendingPayment,
             request: change == ChangePath::ServiceRequest,
+            refund: status == OrderStatus::Paid,
         }
     }
 }
@@ -327,13 +344,16 @@ mod tests {
     fn every_state_has_exactly_the_transitions_of_the_spec() {
         use OrderEvent as E;
         use OrderStatus as S;
-        let events = [E::Pay, E::Ship, E::Complete, E::Cancel, E::Close];
+        let events = [E::Pay, E::Ship, E::Complete, E::Cancel, E::Close, E::Refund];
         let allowed = [
             (S::PendingPayment, E::Pay, S::Paid),
             (S::PendingPayment, E::Cancel, S::Cancelled),
             (S::PendingPayment, E::Close, S::Closed),
             (S::Paid, E::Ship, S::Shipped),
             (S::Shipped, E::Complete, S::Completed),
+            (S::Paid, E::Refund, S::Refunded),
+            (S::Shipped, E::Refund, S::Refunded),
+            (S::Completed, E::Refund, S::Refunded),
         ];
         for from in S::ALL {
             for event in events {
@@ -355,10 +375,14 @@ mod tests {
     }
 
     #[test]
-    fn cancelled_tab_covers_closed_orders() {
+    fn cancelled_tab_covers_closed_and_refunded_orders() {
         assert_eq!(
             OrderTab::parse("cancelled").statuses(),
-            &[OrderStatus::Cancelled, OrderStatus::Closed]
+            &[
+                OrderStatus::Cancelled,
+                OrderStatus::Closed,
+                OrderStatus::Refunded
+            ]
         );
         assert_eq!(OrderTab::parse("bogus"), OrderTab::All);
     }
@@ -373,7 +397,7 @@ mod tests {
         };
         let deadline = at(30);
         let open = OrderActions::of(OrderStatus::PendingPayment, deadline, at(29));
-        assert!(open.pay && open.cancel && !open.buy_again && !open.request);
+        assert!(open.pay && open.cancel && !open.buy_again && !open.request && !open.refund);
         assert_eq!(open.change, ChangePath::SelfService);
         let late = OrderActions::of(OrderStatus::PendingPayment, deadline, at(30));
         assert!(!late.pay && !late.cancel && !late.buy_again && !late.request);
@@ -384,10 +408,18 @@ mod tests {
         ] {
             let a = OrderActions::of(s, deadline, at(0));
             assert!(!a.pay && !a.cancel && a.buy_again && a.request, "{s}");
+            assert_eq!(a.refund, s == OrderStatus::Paid, "{s}");
         }
-        for s in [OrderStatus::Cancelled, OrderStatus::Closed] {
+        for s in [
+            OrderStatus::Cancelled,
+            OrderStatus::Closed,
+            OrderStatus::Refunded,
+        ] {
             let a = OrderActions::of(s, deadline, at(0));
-            assert!(!a.pay && !a.cancel && a.buy_again && !a.request, "{s}");
+            assert!(
+                !a.pay && !a.cancel && a.buy_again && !a.request && !a.refund,
+                "{s}"
+            );
             assert_eq!(a.change, ChangePath::NothingToChange);
         }
     }

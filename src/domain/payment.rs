@@ -100,7 +100,8 @@ impl Payment {
 ///   reuses the key, so the gateway answers it once;
 /// - paying without a form token: `pay:{order_no}:#{n}`, `n` the attempt;
 /// - an instalment: `instalment:{order_no}:{seq}:#{attempt}`;
-/// - a reversal: `{void|refund}:{key of the entry it reverses}`.
+/// - a reversal: `{void|refund}:{key of the entry it reverses}`, and
+///   `…#{n}` for the n-th try after earlier ones failed.
 pub fn order_payment_key(order_no: &str, token: Option<&str>, attempt: i64) -> String {
     match token {
         Some(t) => format!("pay:{order_no}:{t}"),
@@ -125,8 +126,11 @@ pub fn early_repayment_key(
     }
 }
 
-pub fn reversal_key(purpose: Purpose, reversed_key: &str) -> String {
-    format!("{}:{reversed_key}", purpose.as_str())
+pub fn reversal_key(purpose: Purpose, reversed_key: &str, attempt: i64) -> String {
+    match attempt {
+        ..=1 => format!("{}:{reversed_key}", purpose.as_str()),
+        n => format!("{}:{reversed_key}#{n}", purpose.as_str()),
+    }
 }
 
 /// What the ledger says an order's shopper has paid: money taken (captures
@@ -153,6 +157,28 @@ pub fn net_taken(entries: &[Payment]) -> Fen {
         }
     };
     Fen(entries.iter().map(signed).fold(0i64, i64::saturating_add))
+}
+
+/// What undoing an order gives back (SPEC "Refund before shipping"): every
+/// succeeded capture and instalment is refunded to its method, a succeeded
+/// plan authorization is voided; entries already reversed (a reversal in
+/// flight or succeeded) are left alone. Oldest first.
+pub fn to_reverse(entries: &[Payment]) -> Vec<(&Payment, Purpose)> {
+    let reversed = |p: &Payment| {
+        entries.iter().any(|r| {
+            r.reverses_id == Some(p.id)
+                && matches!(r.state, PaymentState::Requested | PaymentState::Succeeded)
+        })
+    };
+    entries
+        .iter()
+        .filter(|p| p.state == PaymentState::Succeeded && !reversed(p))
+        .filter_map(|p| match p.purpose {
+            Purpose::Capture | Purpose::Instalment => Some((p, Purpose::Refund)),
+            Purpose::AuthorizePlan => Some((p, Purpose::Void)),
+            Purpose::Void | Purpose::Refund => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -194,8 +220,12 @@ mod tests {
         assert_ne!(instalment_key("2026", 1, 1), instalment_key("2026", 1, 2));
         assert_ne!(instalment_key("2026", 1, 1), instalment_key("2026", 2, 1));
         assert_eq!(
-            reversal_key(Purpose::Void, "pay:2026:tok"),
+            reversal_key(Purpose::Void, "pay:2026:tok", 1),
             "void:pay:2026:tok"
+        );
+        assert_eq!(
+            reversal_key(Purpose::Refund, "pay:2026:tok", 2),
+            "refund:pay:2026:tok#2"
         );
     }
 
@@ -222,6 +252,32 @@ mod tests {
         ];
         // The authorization and its void move no money; the refund gives the instalment back.
         assert_eq!(net_taken(&plan), Fen(0));
+    }
+
+    #[test]
+    fn undoing_an_order_refunds_what_was_taken_and_voids_the_authorization() {
+        use PaymentState::*;
+        let mut refunded = entry(5, Purpose::Refund, 750, Succeeded);
+        refunded.reverses_id = Some(2);
+        let mut failed_refund = entry(6, Purpose::Refund, 750, Failed);
+        failed_refund.reverses_id = Some(3);
+        let entries = [
+            entry(1, Purpose::AuthorizePlan, 9_000, Succeeded),
+            entry(2, Purpose::Instalment, 750, Succeeded),
+            entry(3, Purpose::Instalment, 750, Succeeded),
+            entry(4, Purpose::Instalment, 750, Failed),
+            refunded,
+            failed_refund,
+        ];
+        let plan: Vec<(i32, Purpose)> = to_reverse(&entries)
+            .into_iter()
+            .map(|(p, purpose)| (p.id, purpose))
+            .collect();
+        // 2 is refunded already; 3's refund failed, so it is refunded again; 4 took nothing.
+        assert_eq!(plan, vec![(1, Purpose::Void), (3, Purpose::Refund)]);
+        let full = [entry(7, Purpose::Capture, 12_000, Succeeded)];
+        assert_eq!(to_reverse(&full)[0].1, Purpose::Refund);
+        assert!(to_reverse(&[entry(8, Purpose::Capture, 1, Requested)]).is_empty());
     }
 
     #[test]

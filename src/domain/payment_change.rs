@@ -37,7 +37,9 @@ pub fn decide(status: OrderStatus, deadline: NaiveDateTime, now: NaiveDateTime) 
         OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed => {
             ChangePath::ServiceRequest
         }
-        OrderStatus::Cancelled | OrderStatus::Closed => ChangePath::NothingToChange,
+        OrderStatus::Cancelled | OrderStatus::Closed | OrderStatus::Refunded => {
+            ChangePath::NothingToChange
+        }
     }
 }
 
@@ -183,7 +185,11 @@ mod tests {
 
     #[test]
     fn cancelled_and_closed_orders_have_nothing_to_change() {
-        for s in [OrderStatus::Cancelled, OrderStatus::Closed] {
+        for s in [
+            OrderStatus::Cancelled,
+            OrderStatus::Closed,
+            OrderStatus::Refunded,
+        ] {
             assert_eq!(
                 decide(s, at(10, 30), at(9, 0)),
                 ChangePath::NothingToChange,

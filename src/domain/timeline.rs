@@ -38,6 +38,10 @@ pub enum EventKind {
     Ledger,
     /// Instalments repaid early: `from` the scope (`next`/`all`), `to` the instalments.
     EarlyRepayment,
+    /// The order was refunded (a transition).
+    Refunded,
+    /// Instalments a refund left unpaid were cancelled: `to` their numbers.
+    InstalmentsCancelled,
 }
 
 named_enum!(Actor { Shopper => "shopper", System => "system", Staff => "staff" });
@@ -62,6 +66,8 @@ named_enum!(EventKind {
     ServiceRequestDeclined => "service_request_declined",
     Ledger => "ledger",
     EarlyRepayment => "early_repayment",
+    Refunded => "refunded",
+    InstalmentsCancelled => "instalments_cancelled",
 });
 
 impl EventKind {
@@ -73,6 +79,7 @@ impl EventKind {
             OrderEvent::Complete => EventKind::Completed,
             OrderEvent::Cancel => EventKind::Cancelled,
             OrderEvent::Close => EventKind::Closed,
+            OrderEvent::Refund => EventKind::Refunded,
         }
     }
 

@@ -81,7 +81,8 @@ pub fn request_reversal(
     purpose: Purpose,
     now: NaiveDateTime,
 ) -> Result<Option<Call>, AppError> {
-    let key = reversal_key(purpose, &reversed.idempotency_key);
+    let attempt = payments::count_reversals(conn, reversed.id)? + 1;
+    let key = reversal_key(purpose, &reversed.idempotency_key, attempt);
     let new = NewPayment {
         order_id: reversed.order_id,
         instalment_id: None,

@@ -16,6 +16,7 @@ pub mod orders;
 pub mod payment_change;
 pub mod payment_methods;
 pub mod pricing;
+pub mod refunds;
 pub mod repayments;
 pub mod staff;
 pub mod support;

@@ -228,7 +228,7 @@ pub async fn detail(
 }
 
 /// Gives the items' stock back.
-fn release_items(conn: &mut Conn, order: OrderId) -> Result<(), AppError> {
+pub(crate) fn release_items(conn: &mut Conn, order: OrderId) -> Result<(), AppError> {
     for item in orders::list_items(conn, order)? {
         catalog::release_stock(conn, item.product_id, item.quantity)?;
     }

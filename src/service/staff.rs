@@ -1,11 +1,15 @@
 //! The service agent's side of service requests: list, read, resolve. An
 //! agent resolves a request for an installment order by switching the
-//! repayment method of its remaining instalments, or declines with a reason.
+//! repayment method of its remaining instalments, refunds the order (any
+//! paid, shipped or completed order), or declines with a reason.
 //! Either way the ticket and the order timeline record it, in one transaction.
+
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::orders::repayment_method;
+use super::refunds::{RefundRefusal, give_back, refund_in};
 use super::repayments::pin_plan;
 use super::support::{TicketView, ticket_view};
 use super::timeline::{self, Actor, Entry};
@@ -16,10 +20,11 @@ use crate::db::{Db, users};
 use crate::domain::ids::UserId;
 use crate::domain::method::PaymentMethod;
 use crate::domain::method::can_carry;
-use crate::domain::order::{Instalment, last_due, next_open};
+use crate::domain::order::{Instalment, OrderEvent, last_due, next_open};
 use crate::domain::support::TicketStatus;
 use crate::domain::timeline::EventKind;
 use crate::error::AppError;
+use crate::gateway::PaymentGateway;
 
 pub const REPLY_MAX: usize = 500;
 
@@ -27,6 +32,9 @@ pub const REPLY_MAX: usize = 500;
 pub enum Outcome {
     Switched,
     Declined,
+    /// Everything taken is given back and the order ends `refunded` (a
+    /// shipped or completed order, or a paid one the shopper asked about).
+    Refunded,
 }
 
 impl Outcome {
@@ -34,20 +42,21 @@ impl Outcome {
         match s {
             "switched" => Some(Outcome::Switched),
             "declined" => Some(Outcome::Declined),
+            "refunded" => Some(Outcome::Refunded),
             _ => None,
         }
     }
 
     fn status(self) -> TicketStatus {
         match self {
-            Outcome::Switched => TicketStatus::Resolved,
+            Outcome::Switched | Outcome::Refunded => TicketStatus::Resolved,
             Outcome::Declined => TicketStatus::Declined,
         }
     }
 
     fn event(self) -> EventKind {
         match self {
-            Outcome::Switched => EventKind::ServiceRequestResolved,
+            Outcome::Switched | Outcome::Refunded => EventKind::ServiceRequestResolved,
             Outcome::Declined => EventKind::ServiceRequestDeclined,
         }
     }
@@ -68,6 +77,11 @@ pub enum ResolveError {
     },
     /// Another agent (or a repeated submit) handled it first.
     AlreadyHandled,
+    /// Only a paid, shipped or completed order can be refunded; this one is
+    /// (now) in another state.
+    NotRefundable,
+    /// A payment for the order is in flight; try again once it is answered.
+    PaymentInProgress,
 }
 
 pub struct StaffTicket {
@@ -81,6 +95,15 @@ impl StaffTicket {
     /// Only a plan with unpaid instalments has a repayment method to switch.
     pub fn can_switch(&self) -> bool {
         next_open(&self.instalments).is_some()
+    }
+
+    /// Paid, shipped and completed orders may be refunded by an agent.
+    pub fn can_refund(&self) -> bool {
+        self.view
+            .order
+            .status
+            .transition(OrderEvent::Refund)
+            .is_ok()
     }
 }
 
@@ -119,6 +142,7 @@ pub async fn show(db: &Db, ticket_no: String) -> Result<StaffTicket, AppError> {
 
 pub async fn resolve(
     db: &Db,
+    gateway: &Arc<dyn PaymentGateway>,
     agent: UserId,
     ticket_no: String,
     outcome: Outcome,
@@ -132,7 +156,8 @@ pub async fn resolve(
     if outcome == Outcome::Declined && reply.is_empty() {
         return Ok(Err(ResolveError::ReplyNeeded));
     }
-    db.write(move |conn| {
+    let decided = db.write(move |conn| {
+        let mut reversals = Vec::new();
         let ticket = tickets::find_ticket_by_no(conn, &ticket_no)?.ok_or(AppError::NotFound)?;
         if ticket.status != TicketStatus::Open {
             return Ok(Err(ResolveError::AlreadyHandled));
@@ -153,6 +178,15 @@ pub async fn resolve(
             }
             pin_plan(conn, &order, &wanted, Actor::Staff, Some(&ticket.ticket_no), now)?;
         }
+        if outcome == Outcome::Refunded {
+            match refund_in(conn, &order, Actor::Staff, now)? {
+                Ok(calls) => reversals = calls,
+                Err(RefundRefusal::PaymentInProgress) => {
+                    return Ok(Err(ResolveError::PaymentInProgress));
+                }
+                Err(_) => return Ok(Err(ResolveError::NotRefundable)),
+            }
+        }
         if !tickets::close_ticket(conn, ticket.id, outcome.status(), &reply, agent, now)? {
             return Err(AppError::Internal(anyhow::anyhow!("ticket changed inside the write lock")));
         }
@@ -162,7 +196,11 @@ pub async fn resolve(
         }
         timeline::record(conn, order.id, now, Actor::Staff, entry)?;
         tracing::info!(ticket_no = %ticket.ticket_no, outcome = outcome.status().as_str(), "service request handled");
-        Ok(Ok(()))
+        Ok(Ok(reversals))
     })
-    .await
+    .await?;
+    match decided {
+        Ok(reversals) => give_back(db, gateway, reversals, now).await.map(Ok),
+        Err(e) => Ok(Err(e)),
+    }
 }

@@ -47,8 +47,13 @@ pub struct ActionForm {
 
 impl ActionForm {
     pub fn token(&self) -> Option<String> {
-        tokens::parse_token(&self.form_token)
+        sent_token(&self.form_token)
     }
+}
+
+/// A form's `form_token` field, if it looks like one.
+pub fn sent_token(raw: &str) -> Option<String> {
+    tokens::parse_token(raw)
 }
 
 /// A fresh one-time token for the forms of a page.

@@ -57,6 +57,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{order_no}/pay", post().to(orders::pay_order))
         .route("/orders/{order_no}/cancel", post().to(orders::cancel_order))
         .route("/orders/{order_no}/buy-again", post().to(orders::buy_again))
+        .route("/orders/{order_no}/refund", post().to(orders::refund_order))
         .route(
             "/orders/{order_no}/change-payment",
             get().to(payment_change::change_payment_form),

@@ -10,18 +10,20 @@ use serde::Deserialize;
 use super::ctx::{FlashKind, PageCtx, set_flash, set_flash_keyed};
 use super::extract::{CsrfForm, CurrentShopper};
 use super::forms::{
-    ActionForm, MethodOption, method_id, new_form_token, plan_error_text, render, ticked,
+    ActionForm, MethodOption, method_id, new_form_token, plan_error_text, render, sent_token,
+    ticked,
 };
 use super::rich::fen_token;
 use super::{State, see_other};
 use crate::domain::Fen;
 use crate::domain::method::PaymentMethod;
 use crate::domain::order::{Instalment, InstalmentStatus, Order, OrderStatus, OrderTab};
-use crate::domain::payment::{Payment, PaymentState};
+use crate::domain::payment::{Payment, PaymentState, net_taken};
 use crate::domain::timeline::{EventKind, TimelineEntry};
 use crate::error::AppError;
 use crate::service::orders::{self as svc, OrderDetail, OrderSummary, PayOutcome, Refusal};
 use crate::service::payment_change::{self as change_svc, ItemChange};
+use crate::service::refunds::{self as refund_svc, RefundRefusal};
 use crate::service::repayments::{self as repay_svc, SwitchRefusal};
 
 pub struct TabView {
@@ -343,6 +345,13 @@ pub struct OrderPage {
     /// Methods the plan may move to (SPEC "Per-plan repayment method").
     pub switch_methods: Vec<MethodOption>,
     pub switch_error: Option<String>,
+    /// Paid, not shipped: the shopper may have it refunded.
+    pub can_refund: bool,
+    /// What a refund gives back (the ledger's net taken), and how many
+    /// unpaid instalments it cancels.
+    pub refund_total: Fen,
+    pub refund_cancels: usize,
+    pub refund_error: Option<String>,
 }
 
 impl OrderPage {
@@ -397,6 +406,10 @@ impl OrderPage {
                 d.repayment_method.as_ref().map(|m| m.id),
             ),
             switch_error: None,
+            can_refund: d.actions.refund,
+            refund_total: net_taken(&d.payments),
+            refund_cancels: d.instalments.iter().filter(|i| i.status.is_open()).count(),
+            refund_error: None,
             payments: d
                 .payments
                 .iter()
@@ -455,6 +468,7 @@ fn refusal_flash(session: &Session, refusal: Refusal) {
             "order.flash.already_paid"
         }
         Refusal::State(OrderStatus::Cancelled) => "order.flash.already_cancelled",
+        Refusal::State(OrderStatus::Refunded) => "order.flash.already_refunded",
         Refusal::State(_) => "order.flash.already_closed",
     };
     let kind = if refusal == Refusal::Expired {
@@ -553,6 +567,57 @@ pub async fn buy_again(
             Ok(see_other("/cart"))
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct RefundForm {
+    #[serde(default)]
+    acknowledge: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+/// Refund before shipping (SPEC "Repayment center"): → detail with what was
+/// given back; without the acknowledgement the order page again with a 422.
+pub async fn refund_order(
+    ctx: PageCtx,
+    session: Session,
+    shopper: CurrentShopper,
+    state: State,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<RefundForm>,
+) -> Result<HttpResponse, AppError> {
+    let (now, order_no) = (state.clock.now(), path.into_inner());
+    let outcome = refund_svc::refund(
+        &state.db,
+        &state.gateway,
+        shopper.id,
+        order_no.clone(),
+        ticked(&form.acknowledge),
+        sent_token(&form.form_token),
+        now,
+    )
+    .await?;
+    let (kind, key) = match outcome {
+        Ok(()) => (FlashKind::Success, "refund.flash.done"),
+        Err(RefundRefusal::NotAcknowledged) => {
+            let detail = svc::detail(&state.db, shopper.id, order_no, now).await?;
+            let mut page = OrderPage::build(ctx, &detail);
+            page.refund_error = Some(page.ctx.t("refund.error.acknowledge"));
+            return render(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(RefundRefusal::AlreadyDone) => (FlashKind::Info, "order.flash.already_done"),
+        Err(RefundRefusal::PaymentInProgress) => (FlashKind::Info, "order.flash.in_progress"),
+        Err(RefundRefusal::State(OrderStatus::Refunded)) => {
+            (FlashKind::Info, "order.flash.already_refunded")
+        }
+        Err(RefundRefusal::State(OrderStatus::Shipped | OrderStatus::Completed)) => {
+            (FlashKind::Error, "refund.error.shipped")
+        }
+        Err(RefundRefusal::State(_)) => (FlashKind::Error, "refund.error.not_paid"),
+    };
+    set_flash(&session, kind, key, "");
+    Ok(see_other(&format!("/orders/{order_no}")))
 }
 
 #[derive(Deserialize)]

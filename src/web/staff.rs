@@ -62,6 +62,7 @@ pub struct StaffTicketPage {
     pub reply: String,
     pub instalments: Vec<InstalmentLine>,
     pub can_switch: bool,
+    pub can_refund: bool,
     pub reply_max: usize,
     pub error: Option<String>,
 }
@@ -97,6 +98,7 @@ impl StaffTicketPage {
                 })
                 .collect(),
             can_switch: t.can_switch(),
+            can_refund: t.can_refund(),
             reply_max: REPLY_MAX,
             error: None,
             ctx,
@@ -143,6 +145,12 @@ impl Refuses<Problem> for StaffTicketPage {
             Problem::Refused(ResolveError::NothingToSwitch) => {
                 ("staff.error.nothing_to_switch", StatusCode::CONFLICT)
             }
+            Problem::Refused(ResolveError::NotRefundable) => {
+                ("staff.error.not_refundable", StatusCode::CONFLICT)
+            }
+            Problem::Refused(ResolveError::PaymentInProgress) => {
+                ("order.flash.in_progress", StatusCode::CONFLICT)
+            }
             Problem::Refused(ResolveError::MethodGone) => {
                 ("staff.error.method_gone", StatusCode::CONFLICT)
             }
@@ -172,9 +180,17 @@ pub async fn resolve_ticket(
     let (now, reply) = (state.clock.now(), form.reply.clone());
     let resolved = match Outcome::parse(&form.outcome) {
         None => Err(Problem::Outcome),
-        Some(outcome) => svc::resolve(&state.db, agent.id, ticket_no.clone(), outcome, reply, now)
-            .await?
-            .map_err(Problem::Refused),
+        Some(outcome) => svc::resolve(
+            &state.db,
+            &state.gateway,
+            agent.id,
+            ticket_no.clone(),
+            outcome,
+            reply,
+            now,
+        )
+        .await?
+        .map_err(Problem::Refused),
     };
     match resolved {
         Ok(()) => {

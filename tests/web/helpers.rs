@@ -228,6 +228,20 @@ impl TestApp {
             .expect("reprice");
     }
 
+    /// The warehouse ships a paid order (operations, through the service).
+    pub async fn ship(&self, order_no: &str) {
+        use storefront::domain::order::OrderEvent;
+        let (no, now) = (order_no.to_owned(), self.clock_now());
+        let shipped = self
+            .db
+            .write(move |conn| {
+                storefront::service::orders::advance_fulfilment(conn, &no, OrderEvent::Ship, now)
+            })
+            .await
+            .expect("ship");
+        assert!(shipped, "order {order_no} ships");
+    }
+
     /// One pass of the background jobs, as the interval task would run it.
     pub async fn run_jobs(&self) -> storefront::service::jobs::JobReport {
         storefront::service::jobs::run_once(&self.db, &self.clock, self.gateway.clone(), 3)

@@ -20,6 +20,7 @@ mod payment_change;
 mod payment_methods;
 mod payment_window;
 mod plan_method;
+mod refunds;
 mod repayment_center;
 mod repayments;
 mod run_contract;
