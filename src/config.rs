@@ -32,7 +32,7 @@ pub struct Config {
     #[arg(long, env = "STOREFRONT_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
-    /// SQLite database file.
+    /// SQLite database file, or a `postgres://` URL.
     #[arg(long, env = "DATABASE_URL", default_value = "storefront.db")]
     pub database: String,
 
@@ -75,6 +75,28 @@ pub struct Config {
     /// Days before each deduction that the shopper is reminded.
     #[arg(long, env = "STOREFRONT_REMINDER_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=30))]
     pub reminder_days: u32,
+
+    /// Send reminders and notices by email through this SMTP server:
+    /// `smtp://host:port` (plain, e.g. a local relay), `smtp://host?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host` (TLS). Unset: inbox only.
+    #[arg(long, env = "STOREFRONT_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of those emails.
+    #[arg(
+        long,
+        env = "STOREFRONT_MAIL_FROM",
+        default_value = "Storefront <no-reply@storefront.test>"
+    )]
+    pub mail_from: String,
+
+    /// The shop's address as shoppers reach it, for links in emails.
+    #[arg(
+        long,
+        env = "STOREFRONT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
 
     /// Sandbox gateway only: simulated network time of each call, in
     /// milliseconds (tests widen the window in which a payment is in flight).

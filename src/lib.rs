@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod gateway;
 pub mod i18n;
+pub mod mailer;
 pub mod service;
 pub mod session_store;
 pub mod startup;

@@ -16,7 +16,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::{Db, secrets};
 use crate::gateway::{PaymentGateway, SandboxGateway};
-use crate::service::{Settings, jobs};
+use crate::mailer::Mailer;
+use crate::service::Settings;
+use crate::service::jobs::Jobs;
+use crate::service::mail::Postman;
 use crate::session_store::DbSessionStore;
 use crate::web::middleware::{remember_language, secure_cookies_over_https, security_headers};
 use crate::web::{BODY_LIMIT, not_found, routes};
@@ -40,8 +43,8 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
-    gateway: Arc<dyn PaymentGateway>,
-    jobs: tokio::task::JoinHandle<()>,
+    jobs: Jobs,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -62,7 +65,20 @@ impl Application {
             Arc::new(SandboxGateway::new(db.clone(), latency))
         });
         let settings = Settings::from_config(&config);
-        let reminder_days = settings.reminder_days;
+        let postman = match &config.smtp_url {
+            Some(url) => Some(Arc::new(Postman {
+                mailer: Mailer::new(url, &config.mail_from)?,
+                public_url: config.public_url.trim_end_matches('/').to_owned(),
+            })),
+            None => None,
+        };
+        let jobs = Jobs {
+            db: db.clone(),
+            clock: clock.clone(),
+            gateway: gateway.clone(),
+            reminder_days: settings.reminder_days,
+            postman,
+        };
         crate::service::help::ensure_articles(&db)?;
         if config.demo_data() && crate::demo::load_if_empty(&db, &settings, clock.now())? {
             crate::demo::print_credentials();
@@ -77,7 +93,6 @@ impl Application {
         let secure = config.secure_cookies;
         let workers = config.workers;
         let job_interval = std::time::Duration::from_secs(config.job_interval_secs);
-        let jobs_gateway = gateway.clone();
         let state = web::Data::new(AppState {
             db: db.clone(),
             clock: clock.clone(),
@@ -113,25 +128,25 @@ impl Application {
             server = server.workers(n);
         }
         let server = server.run();
-        let jobs = tokio::spawn(jobs::run_forever(
-            db.clone(),
-            clock,
-            jobs_gateway.clone(),
-            job_interval,
-            reminder_days,
-        ));
+        let task = tokio::spawn(jobs.clone().run_forever(job_interval));
         Ok(Application {
             port,
             server,
             db,
-            gateway: jobs_gateway,
             jobs,
+            task,
         })
     }
 
     /// The payment gateway the app calls.
     pub fn gateway(&self) -> Arc<dyn PaymentGateway> {
-        self.gateway.clone()
+        self.jobs.gateway.clone()
+    }
+
+    /// The background jobs as the interval task runs them (tests run a pass
+    /// at a moment of their choosing).
+    pub fn jobs(&self) -> Jobs {
+        self.jobs.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -145,7 +160,7 @@ impl Application {
     /// Serves until SIGTERM/SIGINT: in-flight requests drain, then it returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        self.jobs.abort();
+        self.task.abort();
         result
     }
 }

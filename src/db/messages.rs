@@ -40,14 +40,37 @@ pub struct NewMessage<'a> {
     pub created_at: NaiveDateTime,
 }
 
-/// Writes the message unless one with its key exists; true when written.
-pub fn insert_once(conn: &mut Conn, new: &NewMessage<'_>) -> QueryResult<bool> {
+/// Writes the message unless one with its key exists; its id when written.
+pub fn insert_once(conn: &mut Conn, new: &NewMessage<'_>) -> QueryResult<Option<i32>> {
     on_backend!(conn => {
-        let n = diesel::insert_into(messages::table)
+        diesel::insert_into(messages::table)
             .values(new)
             .on_conflict_do_nothing()
-            .execute(conn)?;
-        Ok(n == 1)
+            .returning(messages::id)
+            .get_result(conn)
+            .optional()
+    })
+}
+
+pub fn find(conn: &mut Conn, id: i32) -> QueryResult<Option<Message>> {
+    on_backend!(conn => {
+        messages::table
+            .find(id)
+            .select(MessageRow::as_select())
+            .first(conn)
+            .optional()
+            .map(|row| row.map(Message::from))
+    })
+}
+
+/// How many of the owner's messages are unread (the header's badge).
+pub fn count_unread(conn: &mut Conn, user: UserId) -> QueryResult<i64> {
+    on_backend!(conn => {
+        messages::table
+            .filter(messages::user_id.eq(user))
+            .filter(messages::read_at.is_null())
+            .count()
+            .get_result(conn)
     })
 }
 

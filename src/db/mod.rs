@@ -9,6 +9,7 @@
 pub mod cart;
 pub mod catalog;
 pub mod help;
+pub mod mail;
 pub mod messages;
 pub mod orders;
 pub mod payment_methods;

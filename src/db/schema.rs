@@ -79,6 +79,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    mail_outbox (id) {
+        id -> Integer,
+        message_id -> Integer,
+        to_address -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     messages (id) {
         id -> Integer,
         user_id -> Integer,
@@ -257,6 +272,7 @@ diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(cart_items -> users (user_id));
 diesel::joinable!(form_tokens -> users (user_id));
 diesel::joinable!(instalments -> orders (order_id));
+diesel::joinable!(mail_outbox -> messages (message_id));
 diesel::joinable!(messages -> instalments (instalment_id));
 diesel::joinable!(messages -> orders (order_id));
 diesel::joinable!(messages -> users (user_id));
@@ -283,6 +299,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     installment_terms,
     instalments,
     login_throttle,
+    mail_outbox,
     messages,
     order_events,
     order_items,

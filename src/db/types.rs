@@ -14,6 +14,7 @@ use crate::domain::account::Role;
 use crate::domain::ids::{
     CategoryId, InstalmentId, OrderId, PaymentMethodId, ProductId, TicketId, UserId,
 };
+use crate::domain::mail::OutboxState;
 use crate::domain::message::MessageKind;
 use crate::domain::method::MethodKind;
 use crate::domain::money::{BasisPoints, Fen};
@@ -110,6 +111,7 @@ stored_as_name!(
     Purpose,
     PaymentState,
     MessageKind,
+    OutboxState,
 );
 
 /// A table's row as a domain record: declares the private row struct (diesel

@@ -67,6 +67,11 @@ impl Account {
         &self.0
     }
 
+    /// The address, when the account is an email address.
+    pub fn email(&self) -> Option<&str> {
+        self.0.contains('@').then_some(self.0.as_str())
+    }
+
     /// A form safe for logs and pages: `138****5678`, `a***@example.com`.
     pub fn masked(&self) -> String {
         super::card::mask_account_label(&self.0)

@@ -39,6 +39,7 @@ pub mod card;
 pub mod catalog;
 pub mod help;
 pub mod ids;
+pub mod mail;
 pub mod message;
 pub mod method;
 pub mod money;

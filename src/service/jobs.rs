@@ -1,9 +1,12 @@
-//! Background jobs: close unpaid orders whose window passed, drop expired
-//! sessions. Runs on an interval; each run is also callable directly (tests).
+//! Background jobs: reconcile payments cut off by a crash, close unpaid
+//! orders whose window passed, collect instalments that fell due, write
+//! reminders, send the mail outbox, drop expired sessions. Runs on an
+//! interval; each run is also callable directly (tests).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::mail::Postman;
 use crate::clock::Clock;
 use crate::db::{Db, sessions};
 use crate::error::AppError;
@@ -19,47 +22,62 @@ pub struct JobReport {
     pub declined: usize,
     /// Reminders written to inboxes.
     pub reminded: usize,
+    /// Emails sent, to be retried, and given up.
+    pub mailed: usize,
+    pub mail_retrying: usize,
+    pub mail_failed: usize,
 }
 
-/// One pass of every job: close expired unpaid orders, collect instalments
-/// that fell due, drop expired sessions.
-pub async fn run_once(
-    db: &Db,
-    clock: &dyn Clock,
-    gateway: Arc<dyn PaymentGateway>,
-    reminder_days: i64,
-) -> Result<JobReport, AppError> {
-    let now = clock.now();
-    // First the payments whose answer was lost: an order they paid must not close.
-    let reconciled = super::ledger::reconcile(db, &gateway, now).await?;
-    let closed = super::orders::close_expired(db, now, None).await?;
-    let (charged, declined) = super::repayments::collect_due(db, gateway, now).await?;
-    let reminded = super::messages::send_reminders(db, now, reminder_days).await?;
-    db.write(move |conn| Ok(sessions::delete_expired_sessions(conn, now)?))
-        .await?;
-    Ok(JobReport {
-        reconciled: reconciled.finished + reconciled.not_received,
-        closed,
-        charged,
-        declined,
-        reminded,
-    })
+/// What the jobs work with.
+#[derive(Clone)]
+pub struct Jobs {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub reminder_days: i64,
+    /// Set when `--smtp-url` is: the outbox is sent.
+    pub postman: Option<Arc<Postman>>,
 }
 
-/// Runs the jobs every `every` until the task is dropped.
-pub async fn run_forever(
-    db: Db,
-    clock: Arc<dyn Clock>,
-    gateway: Arc<dyn PaymentGateway>,
-    every: Duration,
-    reminder_days: i64,
-) {
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        interval.tick().await;
-        if let Err(e) = run_once(&db, clock.as_ref(), gateway.clone(), reminder_days).await {
-            tracing::error!(error = %e, "background job failed");
+impl Jobs {
+    /// One pass of every job, in order: payments whose answer was lost
+    /// first (an order they paid must not close), then expiry, collection,
+    /// reminders, the mail outbox (so a notice written now goes out now),
+    /// sessions.
+    pub async fn run_once(&self) -> Result<JobReport, AppError> {
+        let (db, now) = (&self.db, self.clock.now());
+        let reconciled = super::ledger::reconcile(db, &self.gateway, now).await?;
+        let closed = super::orders::close_expired(db, now, None).await?;
+        let (charged, declined) =
+            super::repayments::collect_due(db, self.gateway.clone(), now).await?;
+        let reminded = super::messages::send_reminders(db, now, self.reminder_days).await?;
+        let mail = match &self.postman {
+            Some(postman) => super::mail::dispatch(db, postman, now).await?,
+            None => super::mail::MailReport::default(),
+        };
+        db.write(move |conn| Ok(sessions::delete_expired_sessions(conn, now)?))
+            .await?;
+        Ok(JobReport {
+            reconciled: reconciled.finished + reconciled.not_received,
+            closed,
+            charged,
+            declined,
+            reminded,
+            mailed: mail.sent,
+            mail_retrying: mail.retrying,
+            mail_failed: mail.failed,
+        })
+    }
+
+    /// Runs the jobs every `every` until the task is dropped.
+    pub async fn run_forever(self, every: Duration) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(e) = self.run_once().await {
+                tracing::error!(error = %e, "background job failed");
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ use crate::domain::message::{Message, MessageKind, dedupe_key};
 use crate::domain::order::{Instalment, Order};
 use crate::error::AppError;
 
-/// Writes one message about `instalment` unless it was written before.
+/// Writes one message about `instalment` unless it was written before, and
+/// puts it in the mail outbox when the account is an email address.
 pub fn notify(
     conn: &mut Conn,
     order: &Order,
@@ -31,7 +32,7 @@ pub fn notify(
         instalment.due_on,
         instalment.attempts + 1,
     );
-    Ok(messages::insert_once(
+    let written = messages::insert_once(
         conn,
         &NewMessage {
             user_id: order.user_id,
@@ -45,7 +46,14 @@ pub fn notify(
             reason,
             created_at: now,
         },
-    )?)
+    )?;
+    match written {
+        Some(id) => {
+            super::mail::enqueue(conn, order.user_id, id, now)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 /// Reminds every shopper of each deduction due within `days` (today
@@ -86,6 +94,12 @@ pub async fn send_reminders(db: &Db, now: NaiveDateTime, days: i64) -> Result<us
 
 pub async fn list(db: &Db, user: UserId) -> Result<Vec<Message>, AppError> {
     db.read(move |conn| Ok(messages::list_for_owner(conn, user)?))
+        .await
+}
+
+/// The header's unread count.
+pub async fn unread(db: &Db, user: UserId) -> Result<i64, AppError> {
+    db.read(move |conn| Ok(messages::count_unread(conn, user)?))
         .await
 }
 

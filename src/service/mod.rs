@@ -11,6 +11,7 @@ pub mod health;
 pub mod help;
 pub mod jobs;
 pub mod ledger;
+pub mod mail;
 pub mod messages;
 pub mod orders;
 pub mod payment_change;

@@ -2,7 +2,8 @@
 //! CSRF token, flash message, current path). `templates/base.html` documents
 //! the contract at its top.
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
@@ -130,6 +131,8 @@ pub struct PageCtx {
     pub flash: Option<Flash>,
     /// Path and query of this request (without `lang`), for `next=` and language links.
     pub here: String,
+    /// Unread inbox messages of the signed-in shopper (the header's badge).
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -246,7 +249,7 @@ fn here_without_lang(req: &HttpRequest) -> String {
 
 impl FromRequest for PageCtx {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
@@ -257,9 +260,9 @@ impl FromRequest for PageCtx {
             }
             _ => None,
         };
-        ready(Ok(PageCtx {
+        let user = session_user(&session);
+        let ctx = PageCtx {
             lang: Lang::from_request(req),
-            user: session_user(&session),
             csrf: session
                 .get::<String>(SESSION_CSRF)
                 .ok()
@@ -267,6 +270,22 @@ impl FromRequest for PageCtx {
                 .unwrap_or_default(),
             flash,
             here: here_without_lang(req),
-        }))
+            unread: 0,
+            user,
+        };
+        // Shoppers see how many inbox messages are unread on every page.
+        let db = match (&ctx.user, req.app_data::<super::State>()) {
+            (Some(u), Some(state)) if u.role == Role::Shopper.as_str() => {
+                Some((state.db.clone(), u.id))
+            }
+            _ => None,
+        };
+        Box::pin(async move {
+            let Some((db, user)) = db else {
+                return Ok(ctx);
+            };
+            let unread = crate::service::messages::unread(&db, user).await?;
+            Ok(PageCtx { unread, ..ctx })
+        })
     }
 }

@@ -161,12 +161,9 @@ async fn an_early_repayment_racing_the_collector_charges_the_instalment_once() {
         }
     };
     let jobs = {
-        let db = app.db.clone();
-        let (clock, gateway) = (app.clock.clone(), app.gateway.clone());
+        let jobs = app.jobs.clone();
         async move {
-            storefront::service::jobs::run_once(&db, &clock, gateway, 3)
-                .await
-                .expect("jobs");
+            jobs.run_once().await.expect("jobs");
             StatusCode::OK
         }
     };

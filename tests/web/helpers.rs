@@ -26,8 +26,12 @@ pub struct TestApp {
     pub db: Db,
     pub clock: TestClock,
     pub gateway: Arc<dyn PaymentGateway>,
+    /// The background jobs, as this server's interval task runs them.
+    pub jobs: storefront::service::jobs::Jobs,
     /// The `--database` value: a second server can share it.
     pub database: String,
+    /// The extra options it was started with (a second server gets them too).
+    pub extra_args: Vec<String>,
     category: CategoryId,
     _dir: Arc<tempfile::TempDir>,
 }
@@ -87,7 +91,8 @@ impl TestApp {
     /// Another app server on the same database, with its own pool, jobs and
     /// clock (set to this one's time): scale-out tests split requests between them.
     pub async fn second_server(&self) -> TestApp {
-        let mut other = spawn_server(&self.database, &[], None).await;
+        let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
+        let mut other = spawn_server(&self.database, &args, None).await;
         other.clock.advance(self.clock_now() - start_time());
         other.category = self.category;
         other._dir = self._dir.clone();
@@ -119,6 +124,7 @@ async fn spawn_server(
         .await
         .expect("app builds");
     let gateway = app.gateway();
+    let jobs = app.jobs();
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
@@ -127,7 +133,9 @@ async fn spawn_server(
         db,
         clock,
         gateway,
+        jobs,
         database: database.to_owned(),
+        extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
         category: CategoryId(0),
         _dir: Arc::new(tempfile::tempdir().expect("temp dir")),
     }
@@ -244,9 +252,7 @@ impl TestApp {
 
     /// One pass of the background jobs, as the interval task would run it.
     pub async fn run_jobs(&self) -> storefront::service::jobs::JobReport {
-        storefront::service::jobs::run_once(&self.db, &self.clock, self.gateway.clone(), 3)
-            .await
-            .expect("jobs")
+        self.jobs.run_once().await.expect("jobs")
     }
 }
 

@@ -40,6 +40,10 @@ async fn a_reminder_comes_three_days_before_then_a_notice_after_the_charge_each_
         "names the method"
     );
     assert_eq!(inbox.attr("[data-unread]", "data-unread"), "1");
+    // Every page's header shows the unread count.
+    let orders = s.get("/orders").await;
+    assert_eq!(orders.attr("[data-unread-count]", "data-unread-count"), "1");
+    assert_eq!(orders.texts("[data-unread-count] .count-badge"), ["1"]);
 
     // The charge on the due date brings one notice.
     app.clock.advance(Duration::days(3));
@@ -61,6 +65,9 @@ async fn a_reminder_comes_three_days_before_then_a_notice_after_the_charge_each_
             .attr("[data-unread]", "data-unread"),
         "0"
     );
+    let home = s.get("/").await;
+    assert_eq!(home.attr("[data-unread-count]", "data-unread-count"), "0");
+    assert!(!home.has(".count-badge"));
 }
 
 #[tokio::test]
