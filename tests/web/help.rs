@@ -117,3 +117,50 @@ async fn articles_link_into_the_flows_and_show_live_rates() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_repayment_center_pages_link_to_articles_in_both_languages() {
+    let app = spawn_app().await;
+    let product = app.product(90_000, 5).await;
+    let s = app.shopper().await;
+    let card = s.add_card("4111111111111111", "12/30").await;
+    s.add_to_cart(product, 1).await;
+    let order_no = s.checkout("installment", "3", &card).await;
+    s.post(&format!("/orders/{order_no}/pay"), &[]).await;
+    let mut linked = Vec::new();
+    for page in [
+        "/repayments".to_owned(),
+        format!("/orders/{order_no}/repay?scope=all"),
+        format!("/orders/{order_no}"),
+        "/account/messages".to_owned(),
+    ] {
+        let hrefs = s.get(&page).await.attrs("a[href^=\"/help/\"]", "href");
+        assert!(!hrefs.is_empty(), "{page} links to help");
+        linked.extend(hrefs);
+    }
+    for slug in [
+        "repayment-center",
+        "early-repayment",
+        "repayment-method",
+        "reminders",
+        "refunds",
+    ] {
+        let href = format!("/help/{slug}");
+        assert!(linked.contains(&href), "{href} is linked from the pages");
+        let zh = s.get(&format!("{href}?lang=zh")).await;
+        let en = s.get(&format!("{href}?lang=en")).await;
+        assert_eq!((zh.status, en.status), (StatusCode::OK, StatusCode::OK));
+        assert_ne!(zh.texts("h1"), en.texts("h1"), "{slug} in both languages");
+    }
+    // The settlement rule's worked example is in the article.
+    let early = s.get("/help/early-repayment?lang=zh").await;
+    assert!(early.body.contains("¥1,100.00") && early.body.contains("¥79.20"));
+    // And search finds them by Chinese substrings.
+    let found = s.get("/help/search?q=%E9%80%80%E6%AC%BE").await;
+    assert!(
+        found
+            .attrs("[data-article]", "data-article")
+            .contains(&"refunds".to_owned()),
+        "退款 finds the refunds article"
+    );
+}
