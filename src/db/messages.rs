@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::messages;
+use super::schema::{messages, orders};
 use super::types::record_row;
 use super::{Conn, on_backend};
 use crate::domain::Fen;
@@ -74,16 +74,17 @@ pub fn count_unread(conn: &mut Conn, user: UserId) -> QueryResult<i64> {
     })
 }
 
-/// The owner's messages, newest first.
-pub fn list_for_owner(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Message>> {
+/// The owner's messages, newest first, each with its order's number.
+pub fn list_for_owner(conn: &mut Conn, user: UserId) -> QueryResult<Vec<(Message, String)>> {
     on_backend!(conn => {
         messages::table
+            .inner_join(orders::table)
             .filter(messages::user_id.eq(user))
             .order(messages::id.desc())
             .limit(200)
-            .select(MessageRow::as_select())
-            .load(conn)
-            .map(|rows| rows.into_iter().map(Message::from).collect())
+            .select((MessageRow::as_select(), orders::order_no))
+            .load::<(MessageRow, String)>(conn)
+            .map(|rows| rows.into_iter().map(|(m, no)| (Message::from(m), no)).collect())
     })
 }
 

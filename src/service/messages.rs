@@ -92,7 +92,8 @@ pub async fn send_reminders(db: &Db, now: NaiveDateTime, days: i64) -> Result<us
     .await
 }
 
-pub async fn list(db: &Db, user: UserId) -> Result<Vec<Message>, AppError> {
+/// The owner's messages, newest first, each with its order's number.
+pub async fn list(db: &Db, user: UserId) -> Result<Vec<(Message, String)>, AppError> {
     db.read(move |conn| Ok(messages::list_for_owner(conn, user)?))
         .await
 }

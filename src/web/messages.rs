@@ -32,7 +32,7 @@ pub struct MessagesPage {
     pub unread: usize,
 }
 
-fn row(ctx: &PageCtx, m: &Message) -> MessageRow {
+fn row(ctx: &PageCtx, m: &Message, order_no: &str) -> MessageRow {
     let text = match (m.kind, &m.reason) {
         (MessageKind::Declined, Some(r)) => {
             ctx.tv("message.declined", &ctx.t(&format!("decline.{r}")))
@@ -45,7 +45,7 @@ fn row(ctx: &PageCtx, m: &Message) -> MessageRow {
         due: m.due_on.to_string(),
         amount: m.amount_fen,
         method: m.method.clone(),
-        order_no_link: "/repayments".to_owned(),
+        order_no_link: format!("/orders/{order_no}#repayment-method"),
         unread: m.read_at.is_none(),
         at: ctx.time(&m.created_at),
     }
@@ -59,8 +59,8 @@ pub async fn inbox(
 ) -> Result<MessagesPage, AppError> {
     let messages = svc::list(&state.db, shopper.id).await?;
     Ok(MessagesPage {
-        unread: messages.iter().filter(|m| m.read_at.is_none()).count(),
-        messages: messages.iter().map(|m| row(&ctx, m)).collect(),
+        unread: messages.iter().filter(|(m, _)| m.read_at.is_none()).count(),
+        messages: messages.iter().map(|(m, no)| row(&ctx, m, no)).collect(),
         ctx,
     })
 }

@@ -40,6 +40,11 @@ async fn a_reminder_comes_three_days_before_then_a_notice_after_the_charge_each_
         "names the method"
     );
     assert_eq!(inbox.attr("[data-unread]", "data-unread"), "1");
+    assert_eq!(
+        inbox.attrs("[data-message-kind] a", "href"),
+        [format!("/orders/{order_no}#repayment-method")],
+        "links to change the method"
+    );
     // Every page's header shows the unread count.
     let orders = s.get("/orders").await;
     assert_eq!(orders.attr("[data-unread-count]", "data-unread-count"), "1");
