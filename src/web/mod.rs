@@ -21,7 +21,7 @@ pub mod staff;
 pub mod support;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, guard, web};
 
 use crate::error::AppError;
 pub use crate::startup::AppState;
@@ -31,85 +31,91 @@ pub type State = web::Data<AppState>;
 /// Largest accepted request body; larger ones get 413.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
+/// Every route, grouped by path. A `GET` route also answers `HEAD` (the
+/// body is left out); any other method on a known path gets `405 Method Not
+/// Allowed` with `Allow` listing the path's methods.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use web::{get, post};
-    cfg.route("/", get().to(catalog::index))
-        .route("/products/{id}", get().to(catalog::show_product))
-        .route("/register", get().to(accounts::register_form))
-        .route("/register", post().to(accounts::register))
-        .route("/login", get().to(accounts::login_form))
-        .route("/login", post().to(accounts::login))
-        .route("/logout", post().to(accounts::logout))
-        .route("/cart", get().to(cart::show_cart))
-        .route("/cart/items", post().to(cart::add_to_cart))
-        .route(
-            "/cart/items/{product_id}",
-            post().to(cart::update_cart_item),
-        )
-        .route(
-            "/cart/items/{product_id}/remove",
-            post().to(cart::remove_from_cart),
-        )
-        .route("/checkout", get().to(checkout::checkout_form))
-        .route("/checkout", post().to(checkout::checkout))
-        .route("/orders", get().to(orders::list_orders))
-        .route("/orders/{order_no}", get().to(orders::show_order))
-        .route("/orders/{order_no}/pay", post().to(orders::pay_order))
-        .route("/orders/{order_no}/cancel", post().to(orders::cancel_order))
-        .route("/orders/{order_no}/buy-again", post().to(orders::buy_again))
-        .route("/orders/{order_no}/refund", post().to(orders::refund_order))
-        .route(
-            "/orders/{order_no}/change-payment",
-            get().to(payment_change::change_payment_form),
-        )
-        .route(
-            "/orders/{order_no}/change-payment",
-            post().to(payment_change::change_payment),
-        )
-        .route("/repayments", get().to(repayments::repayment_center))
-        .route("/account/messages", get().to(messages::inbox))
-        .route("/account/messages/read", post().to(messages::mark_read))
-        .route("/orders/{order_no}/repay", get().to(repayments::repay_form))
-        .route("/orders/{order_no}/repay", post().to(repayments::repay))
-        .route(
-            "/orders/{order_no}/repayment-method",
-            post().to(orders::switch_repayment_method),
-        )
-        .route("/support", get().to(support::list_tickets))
-        .route("/support/new", get().to(support::new_ticket_form))
-        .route("/support/new", post().to(support::new_ticket))
-        .route("/support/{ticket_no}", get().to(support::show_ticket))
-        .route(
-            "/account/payment-methods",
-            get().to(payment_methods::list_methods),
-        )
-        .route(
-            "/account/payment-methods",
-            post().to(payment_methods::add_method),
-        )
-        .route(
-            "/account/payment-methods/{id}/priority",
-            post().to(payment_methods::make_priority),
-        )
-        .route(
-            "/account/payment-methods/{id}/remove",
-            post().to(payment_methods::remove_method),
-        )
-        .route("/staff", get().to(staff::staff_home))
-        .route(
-            "/staff/tickets/{ticket_no}",
-            get().to(staff::show_staff_ticket),
-        )
-        .route(
-            "/staff/tickets/{ticket_no}/resolve",
-            post().to(staff::resolve_ticket),
-        )
-        .route("/help", get().to(help::help_index))
-        .route("/help/search", get().to(help::help_search))
-        .route("/help/{slug}", get().to(help::help_article))
-        .route("/healthz", get().to(assets::healthz))
-        .route("/readyz", get().to(assets::readyz))
-        .route("/static/{path:.*}", get().to(assets::static_file));
+    resources!(cfg;
+        "/" => { GET: catalog::index }
+        "/products/{id}" => { GET: catalog::show_product }
+        "/register" => { GET: accounts::register_form, POST: accounts::register }
+        "/login" => { GET: accounts::login_form, POST: accounts::login }
+        "/logout" => { POST: accounts::logout }
+        "/cart" => { GET: cart::show_cart }
+        "/cart/items" => { POST: cart::add_to_cart }
+        "/cart/items/{product_id}" => { POST: cart::update_cart_item }
+        "/cart/items/{product_id}/remove" => { POST: cart::remove_from_cart }
+        "/checkout" => { GET: checkout::checkout_form, POST: checkout::checkout }
+        "/orders" => { GET: orders::list_orders }
+        "/orders/{order_no}" => { GET: orders::show_order }
+        "/orders/{order_no}/pay" => { POST: orders::pay_order }
+        "/orders/{order_no}/cancel" => { POST: orders::cancel_order }
+        "/orders/{order_no}/buy-again" => { POST: orders::buy_again }
+        "/orders/{order_no}/refund" => { POST: orders::refund_order }
+        "/orders/{order_no}/change-payment" => { GET: payment_change::change_payment_form, POST: payment_change::change_payment }
+        "/repayments" => { GET: repayments::repayment_center }
+        "/account/messages" => { GET: messages::inbox }
+        "/account/messages/read" => { POST: messages::mark_read }
+        "/orders/{order_no}/repay" => { GET: repayments::repay_form, POST: repayments::repay }
+        "/orders/{order_no}/repayment-method" => { POST: orders::switch_repayment_method }
+        "/support" => { GET: support::list_tickets }
+        "/support/new" => { GET: support::new_ticket_form, POST: support::new_ticket }
+        "/support/{ticket_no}" => { GET: support::show_ticket }
+        "/account/payment-methods" => { GET: payment_methods::list_methods, POST: payment_methods::add_method }
+        "/account/payment-methods/{id}/priority" => { POST: payment_methods::make_priority }
+        "/account/payment-methods/{id}/remove" => { POST: payment_methods::remove_method }
+        "/staff" => { GET: staff::staff_home }
+        "/staff/tickets/{ticket_no}" => { GET: staff::show_staff_ticket }
+        "/staff/tickets/{ticket_no}/resolve" => { POST: staff::resolve_ticket }
+        "/help" => { GET: help::help_index }
+        "/help/search" => { GET: help::help_search }
+        "/help/{slug}" => { GET: help::help_article }
+        "/healthz" => { GET: assets::healthz }
+        "/readyz" => { GET: assets::readyz }
+        "/static/{path:.*}" => { GET: assets::static_file }
+    );
+}
+
+/// `GET` (with `HEAD`) or `POST`.
+macro_rules! route_for {
+    (GET) => {
+        web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+    };
+    (POST) => {
+        web::post()
+    };
+}
+use route_for;
+
+macro_rules! resources {
+    ($cfg:expr; $($path:literal => { $($method:ident: $handler:expr),+ $(,)? })*) => {
+        $(
+            $cfg.service(
+                web::resource($path)
+                    $(.route(route_for!($method).to($handler)))+
+                    .default_service(web::to(|| async {
+                        method_not_allowed(&[$(stringify!($method)),+])
+                    })),
+            );
+        )*
+    };
+}
+use resources;
+
+/// `405` with `Allow`: the path's methods (`HEAD` with `GET`).
+fn method_not_allowed(methods: &[&str]) -> HttpResponse {
+    let allow = methods
+        .iter()
+        .flat_map(|m| match *m {
+            "GET" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, allow))
+        .content_type("text/plain; charset=utf-8")
+        .body("405 Method Not Allowed")
 }
 
 pub async fn not_found() -> Result<HttpResponse, AppError> {

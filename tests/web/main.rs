@@ -10,6 +10,7 @@ mod crash;
 mod early_repayment;
 mod expiry;
 mod help;
+mod http_methods;
 mod integrity;
 mod language;
 mod ledger;
