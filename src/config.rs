@@ -98,6 +98,15 @@ pub struct Config {
     )]
     pub public_url: String,
 
+    /// Log lines as text (colour on a terminal only) or as JSON objects.
+    #[arg(
+        long,
+        env = "STOREFRONT_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: crate::telemetry::LogFormat,
+
     /// Sandbox gateway only: simulated network time of each call, in
     /// milliseconds (tests widen the window in which a payment is in flight).
     #[arg(

@@ -17,6 +17,7 @@ pub mod mailer;
 pub mod service;
 pub mod session_store;
 pub mod startup;
+pub mod telemetry;
 pub mod web;
 
 pub use startup::Application;

@@ -9,16 +9,6 @@ use storefront::Application;
 use storefront::clock::{Clock, SystemClock};
 use storefront::config::{Cli, Command};
 use storefront::db::Db;
-use tracing_subscriber::EnvFilter;
-
-fn init_tracing() {
-    let _ = tracing_log::LogTracer::init();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
-}
 
 fn create_staff(database: &str, account: &str) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
@@ -36,8 +26,8 @@ fn create_staff(database: &str, account: &str) -> anyhow::Result<()> {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    storefront::telemetry::init(cli.config.log_format);
     let result = match cli.command {
         Some(Command::CreateStaff { account }) => create_staff(&cli.config.database, &account),
         None => match Application::build(cli.config).await {

@@ -14,6 +14,7 @@ mod http_methods;
 mod integrity;
 mod language;
 mod ledger;
+mod logs;
 mod mail;
 mod messages;
 mod orders;

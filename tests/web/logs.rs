@@ -1,0 +1,87 @@
+//! Logs: JSON lines with `--log-format json`, no colour codes when stderr is
+//! not a terminal, and client protocol errors at WARN (not ERROR).
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+use crate::helpers::{free_port, wait_until_serving};
+
+/// Starts the binary with `args`, sends a well-formed and a malformed
+/// request, stops it with SIGTERM and returns what it wrote to stderr.
+async fn logs_of(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("logs.db");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .args(["--database", &db.to_string_lossy(), "--no-demo-data"])
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_serving(&base).await;
+    reqwest::get(format!("{base}/")).await.unwrap();
+    let mut raw = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    raw.write_all(b"GARBAGE \x01\x02 NOT-HTTP\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    let _ = raw.read_to_end(&mut answer);
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 400"));
+    drop(raw);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    stderr
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_a_line_and_client_errors_are_warnings() {
+    let logs = logs_of(&["--log-format", "json"]).await;
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(lines.len() >= 3, "{logs}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["timestamp"].is_string() && l["level"].is_string())
+    );
+    assert!(
+        lines.iter().any(|l| l["message"] == "serving"),
+        "the start is logged: {logs}"
+    );
+    let client: Vec<_> = lines
+        .iter()
+        .filter(|l| l["target"] == "storefront::client")
+        .collect();
+    assert_eq!(client.len(), 1, "{logs}");
+    assert_eq!(client[0]["level"], "WARN");
+    assert!(
+        lines.iter().all(|l| l["level"] != "ERROR"),
+        "no ERROR for a client's mistake: {logs}"
+    );
+}
+
+#[tokio::test]
+async fn text_logs_have_no_colour_codes_when_not_on_a_terminal() {
+    let logs = logs_of(&[]).await;
+    assert!(logs.contains("serving"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "no ANSI escapes: {logs:?}");
+    assert!(
+        logs.contains("WARN") && logs.contains("client protocol error"),
+        "{logs}"
+    );
+    assert!(!logs.contains("ERROR"), "{logs}");
+}
