@@ -3,7 +3,7 @@
 //! is logged once, here.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
@@ -29,8 +29,60 @@ pub enum AppError {
     Blocking(#[from] actix_web::error::BlockingError),
     #[error("template error")]
     Template(#[from] askama::Error),
+    /// Too many requests of a costly kind at once (password hashing): try
+    /// again in a moment.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// The database cannot take writes (or answer) right now — a full disk,
+    /// a read-only file, a lock held too long, no connection: `503` with
+    /// `Retry-After`, not `500`. It clears by itself once the cause does.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            AppError::Database(e) => crate::db::is_unavailable(e),
+            AppError::Pool(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The key of the error page's texts (`error.{key}.*`).
+    fn page_key(&self) -> &'static str {
+        match self {
+            AppError::InvalidText => "invalid_text",
+            AppError::Busy => "busy",
+            e if e.is_unavailable() => "unavailable",
+            e => status_key(e.status_code()),
+        }
+    }
+
+    /// The whole cause chain, for the log.
+    pub fn chain(&self) -> String {
+        let mut chain = String::new();
+        let mut source: Option<&dyn std::error::Error> = Some(self);
+        while let Some(e) = source {
+            if !chain.is_empty() {
+                chain.push_str(": ");
+            }
+            chain.push_str(&e.to_string());
+            source = e.source();
+        }
+        chain
+    }
+
+    /// The error page, naming `request_id` (which the log line carries too).
+    pub fn page(&self, request_id: Option<&str>) -> HttpResponse {
+        let status = self.status_code();
+        let mut res = error_page_for(status, self.page_key(), request_id);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        res
+    }
 }
 
 impl From<diesel::r2d2::Error> for AppError {
@@ -49,6 +101,8 @@ struct ErrorPage {
     body_en: String,
     home_zh: String,
     home_en: String,
+    /// Shown on 5xx pages so a report can be matched to the log line.
+    request_id: String,
 }
 
 impl ResponseError for AppError {
@@ -58,46 +112,38 @@ impl ResponseError for AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest | AppError::InvalidText => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// The page without a request id; the request-id middleware logs every
+    /// 5xx and renders the page again naming the id.
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        if status.is_server_error() {
-            let mut chain = String::new();
-            let mut source: Option<&dyn std::error::Error> = Some(self);
-            while let Some(e) = source {
-                if !chain.is_empty() {
-                    chain.push_str(": ");
-                }
-                chain.push_str(&e.to_string());
-                source = e.source();
-            }
-            tracing::error!(error = %chain, "request failed");
-        }
-        match self {
-            AppError::InvalidText => error_page_for(status, "invalid_text"),
-            _ => error_page(status),
-        }
+        self.page(None)
     }
 }
 
 /// Renders the generic error page for `status`, in both languages (the
 /// error path has no request to pick one from).
 pub fn error_page(status: StatusCode) -> HttpResponse {
-    let key = match status.as_u16() {
+    error_page_for(status, status_key(status), None)
+}
+
+fn status_key(status: StatusCode) -> &'static str {
+    match status.as_u16() {
         403 => "forbidden",
         404 => "not_found",
         413 => "too_large",
+        503 => "unavailable",
         400..=499 => "bad_request",
         _ => "server",
-    };
-    error_page_for(status, key)
+    }
 }
 
 /// The error page with the texts `error.{key}.*`.
-fn error_page_for(status: StatusCode, key: &str) -> HttpResponse {
+fn error_page_for(status: StatusCode, key: &str, request_id: Option<&str>) -> HttpResponse {
     let t = |lang: &str, part: &str| crate::i18n::text(lang, &format!("error.{key}.{part}"));
     let page = ErrorPage {
         status: status.as_u16(),
@@ -107,6 +153,7 @@ fn error_page_for(status: StatusCode, key: &str) -> HttpResponse {
         body_en: t("en", "body"),
         home_zh: crate::i18n::text("zh-CN", "error.home"),
         home_en: crate::i18n::text("en", "error.home"),
+        request_id: request_id.unwrap_or_default().to_owned(),
     };
     let body = page.render().unwrap_or_else(|_| status.to_string());
     HttpResponse::build(status)

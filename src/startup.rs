@@ -21,7 +21,9 @@ use crate::service::Settings;
 use crate::service::jobs::Jobs;
 use crate::service::mail::Postman;
 use crate::session_store::DbSessionStore;
-use crate::web::middleware::{remember_language, secure_cookies_over_https, security_headers};
+use crate::web::middleware::{
+    remember_language, request_id, secure_cookies_over_https, security_headers,
+};
 use crate::web::{BODY_LIMIT, not_found, routes};
 
 /// A session ends after this long without a request…
@@ -105,6 +107,9 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                // Innermost: the page it re-renders still gets the session
+                // cookie and the security headers from the layers outside.
+                .wrap(from_fn(request_id))
                 .wrap(
                     SessionMiddleware::builder(store.clone(), key.clone())
                         .cookie_name("sid".to_owned())
@@ -118,7 +123,7 @@ impl Application {
                 .wrap(from_fn(secure_cookies_over_https))
                 .wrap(from_fn(remember_language))
                 .wrap(security_headers())
-                .wrap(Logger::new("%r %s %Dms"))
+                .wrap(Logger::new("%r %s %Dms id=%{x-request-id}o"))
                 .configure(routes)
                 .default_service(web::to(not_found))
         })

@@ -64,6 +64,20 @@ impl SimpleConnection for Conn {
     }
 }
 
+/// A database URL for messages: any password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Which backend a `--database` value names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -129,6 +143,28 @@ impl Db {
     /// `postgres://` URL — and applies its backend's migrations.
     pub fn open(url: &str, pool_size: u32) -> Result<Db, AppError> {
         let backend = Backend::of(url);
+        // First one connection by hand, with the migrations: a database that
+        // cannot be reached or written is said once, clearly, and start-up
+        // stops — rather than the pool retrying (and logging) for 30 s.
+        let unusable = |e: AppError| {
+            AppError::Internal(anyhow::anyhow!(
+                "cannot use the database {}: {}",
+                redact(url),
+                e.chain()
+            ))
+        };
+        match backend {
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(url)
+                    .map_err(|e| unusable(AppError::Internal(e.into())))?;
+                sqlite::prepare_database(&mut c).map_err(unusable)?;
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(url)
+                    .map_err(|e| unusable(AppError::Internal(e.into())))?;
+                postgres::prepare_database(&mut c).map_err(unusable)?;
+            }
+        }
         let manager = Manager {
             url: url.to_owned(),
             backend,
@@ -137,11 +173,6 @@ impl Db {
             Backend::Sqlite => sqlite::build_pool(manager, pool_size)?,
             Backend::Postgres => postgres::build_pool(manager, pool_size)?,
         };
-        let mut conn = pool.get()?;
-        match &mut *conn {
-            Conn::Sqlite(c) => sqlite::prepare_database(c)?,
-            Conn::Pg(c) => postgres::prepare_database(c)?,
-        }
         Ok(Db { pool })
     }
 
@@ -230,4 +261,77 @@ pub fn redo_all_migrations(conn: &mut Conn) -> Result<(), AppError> {
 /// Does the database answer?
 pub fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
     conn.batch_execute("SELECT 1")
+}
+
+/// Whether `e` means the database cannot take writes (or answer) right now
+/// rather than a bug: SQLite's full disk, read-only file or lock waited out
+/// (`busy_timeout`); PostgreSQL's read-only transaction, full disk, lock or
+/// statement time-out, lost connection. Those clear by themselves.
+pub fn is_unavailable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as Kind, Error};
+    let Error::DatabaseError(kind, info) = e else {
+        return false;
+    };
+    if matches!(
+        kind,
+        Kind::ReadOnlyTransaction | Kind::ClosedConnection | Kind::UnableToSendCommand
+    ) {
+        return true;
+    }
+    let message = info.message().to_ascii_lowercase();
+    [
+        "database or disk is full",
+        "readonly database",
+        "read-only",
+        "database is locked",
+        "disk i/o error",
+        "unable to open database",
+        "no space left on device",
+        "lock timeout",
+        "statement timeout",
+        "could not extend file",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://shop:s3cret@db.internal:5432/shop"),
+            "postgres://shop:***@db.internal:5432/shop"
+        );
+        assert_eq!(redact("postgres://db/shop"), "postgres://db/shop");
+        assert_eq!(redact("storefront.db"), "storefront.db");
+    }
+
+    #[test]
+    fn a_full_disk_or_a_lock_is_unavailable_a_bug_is_not() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let db = |kind, msg: &str| Error::DatabaseError(kind, Box::new(msg.to_owned()));
+        for msg in [
+            "database or disk is full",
+            "attempt to write a readonly database",
+            "database is locked",
+            "canceling statement due to lock timeout",
+        ] {
+            assert!(
+                is_unavailable(&db(DatabaseErrorKind::Unknown, msg)),
+                "{msg}"
+            );
+        }
+        assert!(is_unavailable(&db(
+            DatabaseErrorKind::ReadOnlyTransaction,
+            "x"
+        )));
+        assert!(!is_unavailable(&db(
+            DatabaseErrorKind::UniqueViolation,
+            "UNIQUE constraint failed"
+        )));
+        assert!(!is_unavailable(&Error::NotFound));
+    }
 }

@@ -1,11 +1,15 @@
-//! Response headers for every page (security, caching) and the language cookie.
+//! Response headers for every page (security, caching), the language
+//! cookie, and request ids with the log line of every 5xx.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
 
+use rand::distr::{Alphanumeric, SampleString};
+
+use crate::error::AppError;
 use crate::i18n::{LANG_COOKIE, query_lang};
 
 /// Strict headers on every response. `Cache-Control: no-store` is the default
@@ -74,6 +78,58 @@ pub async fn secure_cookies_over_https(
                 res.headers_mut().append(header::SET_COOKIE, value);
             }
         }
+    }
+    Ok(res)
+}
+
+/// The id of a request: the proxy's `X-Request-Id` when it is a sane token,
+/// else a new one. In the request's extensions, on the response, in the log.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: &str = "x-request-id";
+
+fn sane_request_id(v: &str) -> bool {
+    (1..=64).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// Gives every request an id, echoes it in `X-Request-Id`, logs every 5xx
+/// once with it (method, path, status, cause), and renders the error page
+/// again naming it, so a shopper's report can be matched to the log line.
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| sane_request_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| Alphanumeric.sample_string(&mut rand::rng(), 16));
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let (method, path) = (req.method().clone(), req.path().to_owned());
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    if status.is_server_error() {
+        let error = res.response().error();
+        let app_error = error.and_then(|e| e.as_error::<AppError>());
+        let cause = match (app_error, error) {
+            (Some(e), _) => e.chain(),
+            (None, Some(e)) => e.to_string(),
+            (None, None) => String::new(),
+        };
+        tracing::error!(request_id = %id, %method, %path, status = status.as_u16(), error = %cause, "request failed");
+        if let Some(page) = app_error.map(|e| e.page(Some(&id))) {
+            res = res.into_response(page);
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static(REQUEST_ID), value);
     }
     Ok(res)
 }

@@ -4,7 +4,11 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use crate::helpers::{free_port, wait_until_serving};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use reqwest::StatusCode;
+
+use crate::helpers::{Actor, free_port, wait_until_serving};
 
 /// Starts the binary with `args`, sends a well-formed and a malformed
 /// request, stops it with SIGTERM and returns what it wrote to stderr.
@@ -84,4 +88,104 @@ async fn text_logs_have_no_colour_codes_when_not_on_a_terminal() {
         "{logs}"
     );
     assert!(!logs.contains("ERROR"), "{logs}");
+}
+
+#[tokio::test]
+async fn a_failed_write_is_logged_once_at_error_with_the_request_id_the_page_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("locked.db");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .args(["--database", &db.to_string_lossy(), "--no-demo-data"])
+        .args([
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--log-format",
+            "json",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_serving(&base).await;
+    let v = Actor::new(&base);
+    let token = v.token_from("/register").await;
+    // Another process holds the write lock for longer than the busy timeout.
+    let mut lock = diesel::SqliteConnection::establish(&db.to_string_lossy()).unwrap();
+    lock.batch_execute("BEGIN EXCLUSIVE;").unwrap();
+    let page = v
+        .post_raw(
+            "/register",
+            &[
+                ("csrf_token", &token),
+                ("account", "13900001111"),
+                ("password", "a good password"),
+                ("password_confirm", "a good password"),
+            ],
+        )
+        .await;
+    lock.batch_execute("ROLLBACK;").unwrap();
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    let id = page.attr("[data-request-id]", "data-request-id");
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    let errors: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["level"] == "ERROR")
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert_eq!(errors[0]["request_id"], id.as_str());
+    assert_eq!(errors[0]["status"], 503);
+    assert_eq!(errors[0]["path"], "/register");
+    assert!(
+        errors[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("database is locked"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_database_that_cannot_be_written_at_start_is_said_once_and_the_server_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("readonly.db");
+    std::fs::write(&file, b"").unwrap();
+    for database in [
+        format!("file:{}?mode=ro", file.to_string_lossy()),
+        dir.path()
+            .join("no/such/dir/x.db")
+            .to_string_lossy()
+            .into_owned(),
+    ] {
+        let started = std::time::Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_storefront"))
+            .args(["--database", &database, "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{database}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no retrying for 30 s"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("ERROR")).collect();
+        assert_eq!(errors.len(), 1, "said once: {stderr}");
+        assert!(errors[0].contains("cannot use the database"), "{stderr}");
+    }
 }

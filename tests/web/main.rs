@@ -32,3 +32,4 @@ mod security;
 mod smtp_sink;
 mod staff;
 mod support;
+mod unavailable;
