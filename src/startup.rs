@@ -18,6 +18,7 @@ use crate::db::{Db, secrets};
 use crate::gateway::{PaymentGateway, SandboxGateway};
 use crate::mailer::Mailer;
 use crate::service::Settings;
+use crate::service::hashing::Hasher;
 use crate::service::jobs::Jobs;
 use crate::service::mail::Postman;
 use crate::session_store::DbSessionStore;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub gateway: Arc<dyn PaymentGateway>,
     pub settings: Settings,
     pub config: Config,
+    /// Password hashing, bounded (see [`crate::service::hashing`]).
+    pub hasher: Hasher,
 }
 
 pub struct Application {
@@ -47,6 +50,7 @@ pub struct Application {
     db: Db,
     jobs: Jobs,
     task: tokio::task::JoinHandle<()>,
+    hasher: Hasher,
 }
 
 impl Application {
@@ -86,6 +90,7 @@ impl Application {
             crate::demo::print_credentials();
         }
         let key = session_key(&db)?;
+        let hasher = Hasher::per_core();
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         tracing::info!(address = %listener.local_addr()?, "serving");
@@ -101,6 +106,7 @@ impl Application {
             gateway,
             settings,
             config,
+            hasher: hasher.clone(),
         });
 
         let mut server = HttpServer::new(move || {
@@ -140,12 +146,18 @@ impl Application {
             db,
             jobs,
             task,
+            hasher,
         })
     }
 
     /// The payment gateway the app calls.
     pub fn gateway(&self) -> Arc<dyn PaymentGateway> {
         self.jobs.gateway.clone()
+    }
+
+    /// The password hashing threads (tests read their peak concurrency).
+    pub fn hasher(&self) -> Hasher {
+        self.hasher.clone()
     }
 
     /// The background jobs as the interval task runs them (tests run a pass

@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 use argon2::password_hash::SaltString;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+
+use super::hashing::Hasher;
 use chrono::{Duration, NaiveDateTime};
 
 use crate::db::{Conn, Db, users};
@@ -75,6 +77,7 @@ fn dummy_hash() -> &'static str {
 
 pub async fn register(
     db: &Db,
+    hasher: &Hasher,
     account: &str,
     password: &str,
     confirm: &str,
@@ -88,7 +91,7 @@ pub async fn register(
         return Ok(Err(RegisterError::Account(e)));
     }
     let password = password.to_owned();
-    let hash = super::off_thread(move || hash_password(&password)).await??;
+    let hash = hasher.run(move || hash_password(&password)).await??;
     db.write(move |conn| {
         Ok(
             create_account_in(conn, &account, &hash, Role::Shopper, now)?
@@ -118,6 +121,7 @@ pub fn create_account_in(
 
 pub async fn login(
     db: &Db,
+    hasher: &Hasher,
     account: &str,
     password: &str,
     now: NaiveDateTime,
@@ -144,8 +148,10 @@ pub async fn login(
     let hash = user
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let verified =
-        super::off_thread(move || verify_password(&password, &hash)).await? && user.is_some();
+    let verified = hasher
+        .run(move || verify_password(&password, &hash))
+        .await?
+        && user.is_some();
     let key = account.as_str().to_owned();
     match user {
         Some(user) if verified => {
@@ -178,13 +184,20 @@ pub async fn login(
 }
 
 /// Checks a signed-in user's password again (identity confirmation).
-pub async fn confirm_password(db: &Db, user: UserId, password: &str) -> Result<bool, AppError> {
+pub async fn confirm_password(
+    db: &Db,
+    hasher: &Hasher,
+    user: UserId,
+    password: &str,
+) -> Result<bool, AppError> {
     let found = db
         .read(move |conn| Ok(users::find_user(conn, user)?))
         .await?;
     let Some(found) = found else { return Ok(false) };
     let password = password.to_owned();
-    super::off_thread(move || verify_password(&password, &found.password_hash)).await
+    hasher
+        .run(move || verify_password(&password, &found.password_hash))
+        .await
 }
 
 /// Creates a service agent (command line only). Blocking: start-up and CLI use.

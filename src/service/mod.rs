@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod hashing;
 pub mod health;
 pub mod help;
 pub mod jobs;

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use rand::Rng;
 
 use super::accounts::{LOCK_FOR, MAX_FAILURES, confirm_password};
+use super::hashing::Hasher;
 use super::orders::{find_owned, owned_order};
 use super::timeline::{self, Actor, Entry};
 use crate::clock::local_datetime;
@@ -75,6 +76,7 @@ fn throttle_key(user: UserId) -> String {
 /// Opens a request; a repeated submit (same token) lands on the first ticket.
 pub async fn open(
     db: &Db,
+    hasher: &Hasher,
     user: UserId,
     request: NewRequest,
     now: NaiveDateTime,
@@ -106,7 +108,7 @@ pub async fn open(
     if message.is_empty() || message.chars().count() > MESSAGE_MAX {
         errors.push(SupportError::Message);
     }
-    if !confirm_password(db, user, &request.password).await? {
+    if !confirm_password(db, hasher, user, &request.password).await? {
         let key = throttle_key(user);
         let failures = db
             .write(move |conn| {

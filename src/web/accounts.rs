@@ -100,6 +100,7 @@ pub async fn register(
     let (account, now) = (form.account.as_str(), state.clock.now());
     let registered = svc::register(
         &state.db,
+        &state.hasher,
         account,
         &form.password,
         &form.password_confirm,
@@ -173,7 +174,7 @@ pub async fn login(
 ) -> Result<actix_web::HttpResponse, AppError> {
     let now = state.clock.now();
     let next = safe_next(&form.next).to_owned();
-    match svc::login(&state.db, &form.account, &form.password, now).await? {
+    match svc::login(&state.db, &state.hasher, &form.account, &form.password, now).await? {
         Ok(who) => {
             sign_in(&session, &who)?;
             Ok(see_other(&next))

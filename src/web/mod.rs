@@ -31,11 +31,10 @@ pub type State = web::Data<AppState>;
 /// Largest accepted request body; larger ones get 413.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-/// Every route, grouped by path. A `GET` route also answers `HEAD` (the
-/// body is left out); any other method on a known path gets `405 Method Not
-/// Allowed` with `Allow` listing the path's methods.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    resources!(cfg;
+// Every route, grouped by path. A `GET` route also answers `HEAD` (the
+// body is left out); any other method on a known path gets `405 Method Not
+// Allowed` with `Allow` listing the path's methods.
+route_table! {
         "/" => { GET: catalog::index }
         "/products/{id}" => { GET: catalog::show_product }
         "/register" => { GET: accounts::register_form, POST: accounts::register }
@@ -73,7 +72,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/healthz" => { GET: assets::healthz }
         "/readyz" => { GET: assets::readyz }
         "/static/{path:.*}" => { GET: assets::static_file }
-    );
 }
 
 /// `GET` (with `HEAD`) or `POST`.
@@ -87,20 +85,27 @@ macro_rules! route_for {
 }
 use route_for;
 
-macro_rules! resources {
-    ($cfg:expr; $($path:literal => { $($method:ident: $handler:expr),+ $(,)? })*) => {
-        $(
-            $cfg.service(
-                web::resource($path)
-                    $(.route(route_for!($method).to($handler)))+
-                    .default_service(web::to(|| async {
-                        method_not_allowed(&[$(stringify!($method)),+])
-                    })),
-            );
-        )*
+/// `routes` (the actix configuration) and `ROUTE_TABLE` (each path with its
+/// methods, for tests that must cover every route) from one list.
+macro_rules! route_table {
+    ($($path:literal => { $($method:ident: $handler:expr),+ $(,)? })*) => {
+        /// Every path and its methods (`HEAD` is implied by `GET`).
+        pub const ROUTE_TABLE: &[(&str, &[&str])] = &[$(($path, &[$(stringify!($method)),+])),*];
+
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $(
+                cfg.service(
+                    web::resource($path)
+                        $(.route(route_for!($method).to($handler)))+
+                        .default_service(web::to(|| async {
+                            method_not_allowed(&[$(stringify!($method)),+])
+                        })),
+                );
+            )*
+        }
     };
 }
-use resources;
+use route_table;
 
 /// `405` with `Allow`: the path's methods (`HEAD` with `GET`).
 fn method_not_allowed(methods: &[&str]) -> HttpResponse {

@@ -229,7 +229,15 @@ pub async fn new_ticket(
     state: State,
     CsrfForm(form): CsrfForm<TicketForm>,
 ) -> Result<HttpResponse, AppError> {
-    match svc::open(&state.db, shopper.id, form.request(), state.clock.now()).await? {
+    match svc::open(
+        &state.db,
+        &state.hasher,
+        shopper.id,
+        form.request(),
+        state.clock.now(),
+    )
+    .await?
+    {
         Ok(ticket_no) => {
             set_flash(
                 &session,

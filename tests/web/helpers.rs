@@ -28,6 +28,8 @@ pub struct TestApp {
     pub gateway: Arc<dyn PaymentGateway>,
     /// The background jobs, as this server's interval task runs them.
     pub jobs: storefront::service::jobs::Jobs,
+    /// Its password hashing threads.
+    pub hasher: storefront::service::hashing::Hasher,
     /// The `--database` value: a second server can share it.
     pub database: String,
     /// The extra options it was started with (a second server gets them too).
@@ -125,6 +127,7 @@ async fn spawn_server(
         .expect("app builds");
     let gateway = app.gateway();
     let jobs = app.jobs();
+    let hasher = app.hasher();
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
@@ -134,6 +137,7 @@ async fn spawn_server(
         clock,
         gateway,
         jobs,
+        hasher,
         database: database.to_owned(),
         extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
         category: CategoryId(0),
@@ -592,6 +596,7 @@ impl Actor {
     pub async fn user_id(&self, app: &TestApp) -> storefront::domain::ids::UserId {
         storefront::service::accounts::login(
             &app.db,
+            &app.hasher,
             &self.account,
             SHOPPER_PASSWORD,
             app.clock_now(),
