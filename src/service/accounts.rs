@@ -2,10 +2,6 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::SaltString;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
-
 use super::hashing::Hasher;
 use chrono::{Duration, NaiveDateTime};
 
@@ -50,23 +46,8 @@ pub enum LoginError {
     Throttled { minutes: i64 },
 }
 
-pub fn hash_password(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+pub use super::hashing::hash_password;
+use super::hashing::verify_password;
 
 /// A real hash to verify against when the account does not exist, so that
 /// answering "wrong account" takes as long as "wrong password".
