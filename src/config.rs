@@ -98,6 +98,11 @@ pub struct Config {
     )]
     pub public_url: String,
 
+    /// Serve Prometheus metrics at `http://ADDR/metrics`, on a listener of
+    /// its own (keep it off the public network).
+    #[arg(long, env = "STOREFRONT_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
+
     /// Log lines as text (colour on a terminal only) or as JSON objects.
     #[arg(
         long,

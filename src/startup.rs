@@ -23,7 +23,7 @@ use crate::service::jobs::Jobs;
 use crate::service::mail::Postman;
 use crate::session_store::DbSessionStore;
 use crate::web::middleware::{
-    remember_language, request_id, secure_cookies_over_https, security_headers,
+    record_metrics, remember_language, request_id, secure_cookies_over_https, security_headers,
 };
 use crate::web::{BODY_LIMIT, not_found, routes};
 
@@ -51,6 +51,8 @@ pub struct Application {
     jobs: Jobs,
     task: tokio::task::JoinHandle<()>,
     hasher: Hasher,
+    /// The metrics listener's port and server.
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -99,6 +101,7 @@ impl Application {
         let idle = actix_web::cookie::time::Duration::seconds(SESSION_IDLE.num_seconds());
         let secure = config.secure_cookies;
         let workers = config.workers;
+        let metrics_bind = config.metrics_bind.clone();
         let job_interval = std::time::Duration::from_secs(config.job_interval_secs);
         let state = web::Data::new(AppState {
             db: db.clone(),
@@ -130,6 +133,7 @@ impl Application {
                 .wrap(from_fn(remember_language))
                 .wrap(security_headers())
                 .wrap(Logger::new("%r %s %Dms id=%{x-request-id}o"))
+                .wrap(from_fn(record_metrics))
                 .configure(routes)
                 .default_service(web::to(not_found))
         })
@@ -139,6 +143,10 @@ impl Application {
             server = server.workers(n);
         }
         let server = server.run();
+        let metrics = match &metrics_bind {
+            Some(addr) => Some(metrics_server(addr)?),
+            None => None,
+        };
         let task = tokio::spawn(jobs.clone().run_forever(job_interval));
         Ok(Application {
             port,
@@ -147,7 +155,13 @@ impl Application {
             jobs,
             task,
             hasher,
+            metrics,
         })
+    }
+
+    /// The port of the metrics listener, when `--metrics-bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// The payment gateway the app calls.
@@ -176,10 +190,41 @@ impl Application {
 
     /// Serves until SIGTERM/SIGINT: in-flight requests drain, then it returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let result = self.server.await;
         self.task.abort();
+        if let Some(handle) = metrics {
+            handle.stop(true).await;
+        }
         result
     }
+}
+
+/// Prometheus metrics on a listener of their own: `GET /metrics`.
+fn metrics_server(addr: &str) -> anyhow::Result<(u16, Server)> {
+    crate::telemetry::prometheus::handle()?;
+    let listener = TcpListener::bind(addr)?;
+    let port = listener.local_addr()?.port();
+    tracing::info!(address = %listener.local_addr()?, "serving metrics");
+    let server = HttpServer::new(|| {
+        App::new().route(
+            "/metrics",
+            web::get().to(|| async {
+                actix_web::HttpResponse::Ok()
+                    .content_type("text/plain; version=0.0.4")
+                    .body(crate::telemetry::prometheus::render())
+            }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }
 
 /// The cookie signing key, generated once per database so every app server

@@ -78,3 +78,51 @@ pub fn init(format: LogFormat) {
         .with(env)
         .try_init();
 }
+
+/// Prometheus metrics (`--metrics-bind`): the recorder is installed once
+/// per process, on first use; until then the `metrics` macros cost nothing.
+pub mod prometheus {
+    use std::sync::OnceLock;
+
+    use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+    /// Latency buckets, in seconds: 0.5 ms to 10 s.
+    const BUCKETS: [f64; 14] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ];
+
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+    /// The process's recorder, installed the first time it is asked for.
+    pub fn handle() -> anyhow::Result<&'static PrometheusHandle> {
+        if let Some(h) = HANDLE.get() {
+            return Ok(h);
+        }
+        let built = PrometheusBuilder::new()
+            .set_buckets(&BUCKETS)?
+            .install_recorder();
+        match built {
+            Ok(h) => Ok(HANDLE.get_or_init(|| h)),
+            // Another thread installed it between the check and here.
+            Err(e) => HANDLE
+                .get()
+                .ok_or_else(|| anyhow::anyhow!("metrics recorder: {e}")),
+        }
+    }
+
+    /// Whether metrics are being collected (hot paths skip the work if not).
+    pub fn enabled() -> bool {
+        HANDLE.get().is_some()
+    }
+
+    /// The scrape payload (with the exporter's upkeep done first).
+    pub fn render() -> String {
+        match HANDLE.get() {
+            Some(h) => {
+                h.run_upkeep();
+                h.render()
+            }
+            None => String::new(),
+        }
+    }
+}

@@ -135,3 +135,13 @@ pub fn list_all(conn: &mut Conn) -> QueryResult<Vec<OutboxEntry>> {
             .map(|rows| rows.into_iter().map(OutboxEntry::from).collect())
     })
 }
+
+/// Entries still to send (the outbox depth).
+pub fn count_pending(conn: &mut Conn) -> QueryResult<i64> {
+    on_backend!(conn => {
+        mail_outbox::table
+            .filter(mail_outbox::state.eq(OutboxState::Pending))
+            .count()
+            .get_result(conn)
+    })
+}

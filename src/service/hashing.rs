@@ -104,6 +104,7 @@ impl Hasher {
         match self.jobs.try_send(job) {
             Ok(()) => Ok(answer),
             Err(TrySendError::Full(_)) => {
+                metrics::counter!("password_hashing_refused_total").increment(1);
                 tracing::warn!("password hashing queue full; refusing");
                 Err(AppError::Busy)
             }

@@ -45,6 +45,31 @@ impl Jobs {
     /// reminders, the mail outbox (so a notice written now goes out now),
     /// sessions.
     pub async fn run_once(&self) -> Result<JobReport, AppError> {
+        let started = std::time::Instant::now();
+        let report = self.pass().await;
+        let outcome = if report.is_ok() { "ok" } else { "error" };
+        metrics::counter!("job_runs_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("job_run_duration_seconds").record(started.elapsed().as_secs_f64());
+        if let Ok(r) = &report {
+            for (what, n) in [
+                ("reconciled", r.reconciled),
+                ("closed", r.closed),
+                ("charged", r.charged),
+                ("declined", r.declined),
+                ("reminded", r.reminded),
+                ("mailed", r.mailed),
+                ("mail_failed", r.mail_failed),
+            ] {
+                metrics::counter!("job_items_total", "what" => what).increment(n as u64);
+            }
+        }
+        if let Ok(depth) = super::mail::pending(&self.db).await {
+            metrics::gauge!("mail_outbox_depth").set(depth as f64);
+        }
+        report
+    }
+
+    async fn pass(&self) -> Result<JobReport, AppError> {
         let (db, now) = (&self.db, self.clock.now());
         let reconciled = super::ledger::reconcile(db, &self.gateway, now).await?;
         let closed = super::orders::close_expired(db, now, None).await?;
@@ -74,7 +99,10 @@ impl Jobs {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            interval.tick().await;
+            let due = interval.tick().await;
+            // How late this run starts against its schedule (a long previous
+            // run, or a starved runtime).
+            metrics::gauge!("job_lag_seconds").set(due.elapsed().as_secs_f64());
             if let Err(e) = self.run_once().await {
                 tracing::error!(error = %e, "background job failed");
             }

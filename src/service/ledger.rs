@@ -125,7 +125,19 @@ pub async fn execute(
     request: &GatewayRequest,
 ) -> Result<GatewayOutcome, AppError> {
     let (gateway, request) = (gateway.clone(), request.clone());
-    super::off_thread(move || gateway.execute(&request)).await?
+    let purpose = request.purpose.as_str();
+    let started = std::time::Instant::now();
+    let answer = super::off_thread(move || gateway.execute(&request)).await?;
+    let outcome = match &answer {
+        Ok(GatewayOutcome::Approved { .. }) => "approved",
+        Ok(GatewayOutcome::Declined { .. }) => "declined",
+        Err(_) => "error",
+    };
+    metrics::counter!("gateway_calls_total", "purpose" => purpose, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("gateway_call_duration_seconds", "purpose" => purpose)
+        .record(started.elapsed().as_secs_f64());
+    answer
 }
 
 /// Records the answer on the entry and writes it on the order's timeline.

@@ -167,3 +167,8 @@ pub fn compose(entry: &OutboxEntry, m: &Message, order_no: &str, public_url: &st
 pub async fn outbox(db: &Db) -> Result<Vec<OutboxEntry>, AppError> {
     db.read(|conn| Ok(mail::list_all(conn)?)).await
 }
+
+/// Entries still to send.
+pub async fn pending(db: &Db) -> Result<i64, AppError> {
+    db.read(|conn| Ok(mail::count_pending(conn)?)).await
+}

@@ -133,3 +133,31 @@ pub async fn request_id(
     }
     Ok(res)
 }
+
+/// Counts every request by method, route pattern and status, and times it
+/// (`http_requests_total`, `http_request_duration_seconds`).
+pub async fn record_metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if !crate::telemetry::prometheus::enabled() {
+        return next.call(req).await;
+    }
+    let started = std::time::Instant::now();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method: &'static str = match req.method().as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        _ => "other",
+    };
+    let res = next.call(req).await?;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    Ok(res)
+}

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub jobs: storefront::service::jobs::Jobs,
     /// Its password hashing threads.
     pub hasher: storefront::service::hashing::Hasher,
+    /// The metrics listener's port (`--metrics-bind`).
+    pub metrics_port: Option<u16>,
     /// The `--database` value: a second server can share it.
     pub database: String,
     /// The extra options it was started with (a second server gets them too).
@@ -128,6 +130,7 @@ async fn spawn_server(
     let gateway = app.gateway();
     let jobs = app.jobs();
     let hasher = app.hasher();
+    let metrics_port = app.metrics_port();
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
@@ -138,6 +141,7 @@ async fn spawn_server(
         gateway,
         jobs,
         hasher,
+        metrics_port,
         database: database.to_owned(),
         extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
         category: CategoryId(0),

@@ -17,6 +17,7 @@ mod ledger;
 mod logs;
 mod mail;
 mod messages;
+mod metrics;
 mod orders;
 mod paying;
 mod payment_change;
