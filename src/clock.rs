@@ -61,7 +61,18 @@ pub fn local_date(at: NaiveDateTime) -> NaiveDate {
 
 /// `2026-11-25 14:30` in China time.
 pub fn format_local(at: NaiveDateTime) -> String {
-    local_datetime(at).format("%Y-%m-%d %H:%M").to_string()
+    use chrono::{Datelike, Timelike};
+    // Written out rather than through a format string, which is parsed on
+    // every call (pages show dozens of times).
+    let t = local_datetime(at);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
-use crate::db::{Db, sessions};
+use crate::db::{Db, messages, sessions};
+use crate::domain::ids::UserId;
 
 type SessionState = HashMap<String, String>;
 
@@ -30,6 +31,14 @@ fn storage_id(session_id: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// Session state key of a value derived at load, not kept: the signed-in
+/// user's unread inbox messages (the header's badge), read in the same
+/// round trip as the session itself.
+pub const UNREAD: &str = "unread";
+
+/// Session state key of the signed-in user's id (set at sign-in).
+pub const USER: &str = "uid";
 
 /// Refresh the idle deadline only when less than `idle - REFRESH_GRACE` remains.
 const REFRESH_GRACE: Duration = Duration::minutes(1);
@@ -79,12 +88,29 @@ impl SessionStore for DbSessionStore {
         let id = storage_id(session_key.as_ref());
         let now = self.clock.now();
         let lookup = id.clone();
-        let row = self
+        let found = self
             .db
-            .read(move |conn| Ok(sessions::find_session(conn, &lookup)?))
+            .read(move |conn| {
+                let Some(row) = sessions::find_session(conn, &lookup)? else {
+                    return Ok(None);
+                };
+                let state = serde_json::from_str::<SessionState>(&row.state);
+                let user = state
+                    .as_ref()
+                    .ok()
+                    .and_then(|s| s.get(USER))
+                    .and_then(|v| v.parse::<i32>().ok());
+                let unread = match user {
+                    Some(u) => messages::count_unread(conn, UserId(u))?,
+                    None => 0,
+                };
+                Ok(Some((row, state, unread)))
+            })
             .await
             .map_err(|e| LoadError::Other(e.into()))?;
-        let Some(row) = row else { return Ok(None) };
+        let Some((row, state, unread)) = found else {
+            return Ok(None);
+        };
         if row.expires_at <= now || row.created_at + self.absolute <= now {
             self.db
                 .write(move |conn| Ok(sessions::delete_session(conn, &id)?))
@@ -99,9 +125,9 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(|e| LoadError::Other(e.into()))?;
         }
-        serde_json::from_str(&row.state)
-            .map(Some)
-            .map_err(|e| LoadError::Deserialization(e.into()))
+        let mut state = state.map_err(|e| LoadError::Deserialization(e.into()))?;
+        state.insert(UNREAD.to_owned(), unread.to_string());
+        Ok(Some(state))
     }
 
     async fn save(

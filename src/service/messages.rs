@@ -98,12 +98,6 @@ pub async fn list(db: &Db, user: UserId) -> Result<Vec<(Message, String)>, AppEr
         .await
 }
 
-/// The header's unread count.
-pub async fn unread(db: &Db, user: UserId) -> Result<i64, AppError> {
-    db.read(move |conn| Ok(messages::count_unread(conn, user)?))
-        .await
-}
-
 pub async fn mark_all_read(db: &Db, user: UserId, now: NaiveDateTime) -> Result<(), AppError> {
     db.write(move |conn| Ok(messages::mark_all_read(conn, user, now)?))
         .await

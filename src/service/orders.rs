@@ -194,37 +194,79 @@ pub async fn close_if_expired(
     Ok(())
 }
 
+/// The owner's order page, in one read (a second read and a write only
+/// when the order's payment window passed since the job last ran: it is
+/// closed first, checked on read).
 pub async fn detail(
     db: &Db,
     user: UserId,
     order_no: String,
     now: NaiveDateTime,
 ) -> Result<OrderDetail, AppError> {
-    // Checked on read: the window may have passed before the job ran.
-    close_if_expired(db, user, order_no.clone(), now).await?;
-    db.read(move |conn| {
-        let order = owned_order(conn, user, &order_no)?;
-        let replaces = match order.replaces_order_id {
-            Some(id) => orders::find_order(conn, id)?.map(|o| o.order_no),
-            None => None,
-        };
-        Ok(OrderDetail {
-            items: orders::list_items(conn, order.id)?,
-            method: pm::find_method(conn, order.payment_method_id)?,
-            repayment_method: repayment_method(conn, &order)?,
-            instalments: orders::list_instalments(conn, order.id)?,
-            events: orders::list_events(conn, order.id)?,
-            replaces,
-            replaced_by: orders::find_replacement(conn, order.id)?.map(|o| o.order_no),
-            tickets: tickets::list_tickets_for_order(conn, order.id)?,
-            payments: payments::list_for_order(conn, order.id)?,
-            payment_methods: pm::list_all_methods(conn, user)?,
-            live_methods: pm::list_methods(conn, user)?,
-            actions: order.actions(now),
-            order,
+    let no = order_no.clone();
+    let found = db
+        .read(move |conn| {
+            let order = owned_order(conn, user, &no)?;
+            if order.status == OrderStatus::PendingPayment && order.pay_deadline <= now {
+                return Ok(Err(order));
+            }
+            Ok(Ok(load_detail(conn, user, order, now)?))
         })
+        .await?;
+    match found {
+        Ok(detail) => Ok(detail),
+        Err(expired) => {
+            db.write(move |conn| apply(conn, &expired, OrderEvent::Close, Actor::System, now))
+                .await?;
+            db.read(move |conn| {
+                let order = owned_order(conn, user, &order_no)?;
+                load_detail(conn, user, order, now)
+            })
+            .await
+        }
+    }
+}
+
+/// Everything the order page shows about `order`.
+fn load_detail(
+    conn: &mut Conn,
+    user: UserId,
+    order: Order,
+    now: NaiveDateTime,
+) -> Result<OrderDetail, AppError> {
+    let replaces = match order.replaces_order_id {
+        Some(id) => orders::find_order(conn, id)?.map(|o| o.order_no),
+        None => None,
+    };
+    // Every method of the owner, removed ones too (to name what a past
+    // payment used); the live ones in priority order.
+    let payment_methods = pm::list_all_methods(conn, user)?;
+    let mut live_methods: Vec<PaymentMethod> = payment_methods
+        .iter()
+        .filter(|m| m.is_live())
+        .cloned()
+        .collect();
+    live_methods.sort_by_key(|m| (m.position, m.id));
+    let method = payment_methods
+        .iter()
+        .find(|m| m.id == order.payment_method_id)
+        .cloned();
+    Ok(OrderDetail {
+        items: orders::list_items(conn, order.id)?,
+        method,
+        repayment_method: method::repayment_method(order.repayment_method_id, &live_methods)
+            .cloned(),
+        instalments: orders::list_instalments(conn, order.id)?,
+        events: orders::list_events(conn, order.id)?,
+        replaces,
+        replaced_by: orders::find_replacement(conn, order.id)?.map(|o| o.order_no),
+        tickets: tickets::list_tickets_for_order(conn, order.id)?,
+        payments: payments::list_for_order(conn, order.id)?,
+        payment_methods,
+        live_methods,
+        actions: order.actions(now),
+        order,
     })
-    .await
 }
 
 /// Gives the items' stock back.

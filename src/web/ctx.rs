@@ -2,8 +2,7 @@
 //! CSRF token, flash message, current path). `templates/base.html` documents
 //! the contract at its top.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{Ready, ready};
 
 use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
@@ -19,7 +18,7 @@ use crate::domain::order::OrderStatus;
 use crate::domain::plan::Plan;
 use crate::i18n::Lang;
 
-pub const SESSION_USER: &str = "uid";
+pub const SESSION_USER: &str = crate::session_store::USER;
 pub const SESSION_ROLE: &str = "role";
 pub const SESSION_LABEL: &str = "label";
 pub const SESSION_CSRF: &str = "csrf";
@@ -249,7 +248,7 @@ fn here_without_lang(req: &HttpRequest) -> String {
 
 impl FromRequest for PageCtx {
     type Error = actix_web::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
@@ -261,7 +260,16 @@ impl FromRequest for PageCtx {
             _ => None,
         };
         let user = session_user(&session);
-        let ctx = PageCtx {
+        // Read with the session, in the same round trip (see the store).
+        let unread = match &user {
+            Some(u) if u.role == Role::Shopper.as_str() => session
+                .get::<i64>(crate::session_store::UNREAD)
+                .ok()
+                .flatten()
+                .unwrap_or(0),
+            _ => 0,
+        };
+        ready(Ok(PageCtx {
             lang: Lang::from_request(req),
             csrf: session
                 .get::<String>(SESSION_CSRF)
@@ -270,22 +278,8 @@ impl FromRequest for PageCtx {
                 .unwrap_or_default(),
             flash,
             here: here_without_lang(req),
-            unread: 0,
+            unread,
             user,
-        };
-        // Shoppers see how many inbox messages are unread on every page.
-        let db = match (&ctx.user, req.app_data::<super::State>()) {
-            (Some(u), Some(state)) if u.role == Role::Shopper.as_str() => {
-                Some((state.db.clone(), u.id))
-            }
-            _ => None,
-        };
-        Box::pin(async move {
-            let Some((db, user)) = db else {
-                return Ok(ctx);
-            };
-            let unread = crate::service::messages::unread(&db, user).await?;
-            Ok(PageCtx { unread, ..ctx })
-        })
+        }))
     }
 }

@@ -26,7 +26,7 @@ async fn readyz_says_whether_the_database_takes_writes_and_recovers_by_itself() 
     // The probe's table goes away: reads work, writes fail → 503; liveness stays 200.
     let drop = "ALTER TABLE app_secrets RENAME TO app_secrets_away";
     app.db
-        .read(move |conn| Ok(conn.batch_execute(drop)?))
+        .raw(move |conn| Ok(conn.batch_execute(drop)?))
         .await
         .unwrap();
     let page = v.get("/readyz").await;
@@ -35,7 +35,7 @@ async fn readyz_says_whether_the_database_takes_writes_and_recovers_by_itself() 
     // Back again, without a restart.
     let restore = "ALTER TABLE app_secrets_away RENAME TO app_secrets";
     app.db
-        .read(move |conn| Ok(conn.batch_execute(restore)?))
+        .raw(move |conn| Ok(conn.batch_execute(restore)?))
         .await
         .unwrap();
     assert_eq!(v.get("/readyz").await.status, StatusCode::OK);
@@ -45,7 +45,7 @@ async fn readyz_says_whether_the_database_takes_writes_and_recovers_by_itself() 
 async fn migrations_run_up_down_up() {
     let app = spawn_app().await;
     app.db
-        .read(storefront::db::redo_all_migrations)
+        .raw(storefront::db::redo_all_migrations)
         .await
         .expect("down and up again");
 }

@@ -19,7 +19,7 @@ async fn hold_write_lock(
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     let db = storefront::db::Db::open(&app.database, 1).unwrap();
     let holder = tokio::spawn(async move {
-        db.read(move |conn| {
+        db.raw(move |conn| {
             let (take, give) = if pg {
                 (
                     "SELECT pg_advisory_lock(7419004211);",
