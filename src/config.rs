@@ -24,6 +24,19 @@ pub enum Command {
         /// Phone number or email of the agent.
         account: String,
     },
+    /// Fills the database with N shoppers × M orders × K items for the
+    /// benchmark (reproducible; shopper n signs in as 13{n:09} with
+    /// `bench-pass-2026`).
+    BenchSeed {
+        #[arg(long, default_value_t = 1_000)]
+        shoppers: usize,
+        #[arg(long, default_value_t = 10)]
+        orders: usize,
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=20))]
+        items: u16,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -24,12 +24,41 @@ fn create_staff(database: &str, account: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn bench_seed(database: &str, plan: storefront::service::seed::SeedPlan) -> anyhow::Result<()> {
+    let db = Db::open(database, 2)?;
+    let done = storefront::service::seed::run(&db, plan, SystemClock.now())?;
+    println!(
+        "seeded {} shoppers, {} orders, {} items in {:.1} s; shopper 1 signs in as {} / {}",
+        done.shoppers,
+        done.orders,
+        done.items,
+        done.seconds,
+        storefront::service::seed::account_of(1),
+        storefront::service::seed::PASSWORD
+    );
+    Ok(())
+}
+
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     storefront::telemetry::init(cli.config.log_format);
     let result = match cli.command {
         Some(Command::CreateStaff { account }) => create_staff(&cli.config.database, &account),
+        Some(Command::BenchSeed {
+            shoppers,
+            orders,
+            items,
+            seed,
+        }) => bench_seed(
+            &cli.config.database,
+            storefront::service::seed::SeedPlan {
+                shoppers,
+                orders_per_shopper: orders,
+                items_per_order: usize::from(items),
+                seed,
+            },
+        ),
         None => match Application::build(cli.config).await {
             Ok(app) => app.run_until_stopped().await.map_err(anyhow::Error::from),
             Err(e) => Err(e),

@@ -18,6 +18,7 @@ pub mod postgres;
 pub mod sandbox;
 pub mod schema;
 pub mod secrets;
+pub mod seed;
 pub mod sessions;
 pub mod sqlite;
 pub mod tickets;

@@ -20,6 +20,7 @@ pub mod payment_methods;
 pub mod pricing;
 pub mod refunds;
 pub mod repayments;
+pub mod seed;
 pub mod staff;
 pub mod support;
 pub mod timeline;

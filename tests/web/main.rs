@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod bench_seed;
 mod catalog_cart;
 mod checkout;
 mod crash;
