@@ -6,7 +6,9 @@
 #   pg2     two servers on PostgreSQL behind nginx (scripts/cluster.sh)
 # Prints requests/s and p99 per page side by side, and each page's
 # throughput as a ratio of SQLite's in the same run (ratios travel between
-# machines; absolute numbers do not).
+# machines; absolute numbers do not). On SQLite the order page is also
+# measured against a yardstick in the same run: examples/plain_order.rs, a
+# plain actix + askama + diesel page showing the same order.
 #
 #   scripts/bench.sh [seconds-per-page] [connections]
 set -euo pipefail
@@ -22,6 +24,7 @@ for tool in wrk nginx; do
 done
 
 cargo build --release --quiet
+cargo build --release --quiet --example plain_order
 WORK="$(mktemp -d)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_up() { for _ in $(seq 1 300); do curl -fs "$1/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
@@ -51,6 +54,7 @@ bench() { # label base
   curl -fs -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&account=13800138000&password=demo-pass-2026&next=/" "$base/login"
   sid="$(awk '$6=="sid"{print $7}' "$jar")"
   order="$(curl -fs -H "Cookie: sid=$sid" "$base/orders" | sed -n 's/.*data-order-no="\([0-9]*\)".*/\1/p' | head -1)"
+  ORDER="$order"; SID="$sid"
   echo "healthz|/healthz|$(run "$base" /healthz)" >"$WORK/$1"
   echo "catalog|/|$(run "$base" /)" >>"$WORK/$1"
   echo "product|/products/1|$(run "$base" /products/1)" >>"$WORK/$1"
@@ -65,6 +69,14 @@ RUST_LOG=warn ./target/release/storefront --database "$WORK/bench.db" --bind "12
 SERVER=$!
 wait_up "http://127.0.0.1:$PORT"
 bench sqlite "http://127.0.0.1:$PORT"
+# The yardstick on the same file, then the order page again: same run.
+PLAIN_PORT=$(free_port)
+./target/release/examples/plain_order "$WORK/bench.db" "127.0.0.1:$PLAIN_PORT" >"$WORK/plain.log" 2>&1 &
+PLAIN=$!
+sleep 0.5
+PLAIN_RESULT="$(run "http://127.0.0.1:$PLAIN_PORT" "/orders/$ORDER")"
+DETAIL_RESULT="$(run "http://127.0.0.1:$PORT" "/orders/$ORDER" "$SID")"
+kill "$PLAIN"; wait "$PLAIN" 2>/dev/null || true
 kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 
 # 2. PostgreSQL, one server.
@@ -91,4 +103,6 @@ paste -d'|' "$WORK/sqlite" "$WORK/pg1" "$WORK/pg2" | while IFS='|' read -r name 
   done
 done
 echo
+plain_rps="${PLAIN_RESULT%%|*}"; detail_rps="${DETAIL_RESULT%%|*}"
+echo "order page vs plain page (SQLite, same run): $detail_rps vs $plain_rps req/s = $(python3 -c "print(f'{$detail_rps/$plain_rps:.2f}')")x"
 echo "($(nproc) cores, ${DURATION}s per page, $CONNECTIONS connections; wrk, servers, PostgreSQL and nginx on one machine; ratio = req/s over SQLite's)"

@@ -111,6 +111,18 @@ pub struct Config {
     )]
     pub public_url: String,
 
+    /// SQLite only: `full` syncs the log to disk at every commit, so a paid
+    /// order or a ledger entry survives a power cut once acknowledged;
+    /// `normal` syncs at checkpoints only (faster writes; the last commits
+    /// may be lost on a power cut, never corrupted). See docs/OPERATIONS.md.
+    #[arg(
+        long,
+        env = "STOREFRONT_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "full"
+    )]
+    pub sqlite_synchronous: crate::db::Synchronous,
+
     /// Serve Prometheus metrics at `http://ADDR/metrics`, on a listener of
     /// its own (keep it off the public network).
     #[arg(long, env = "STOREFRONT_METRICS_BIND")]

@@ -67,7 +67,7 @@ impl Application {
         clock: Arc<dyn Clock>,
         gateway: Option<Arc<dyn PaymentGateway>>,
     ) -> anyhow::Result<Application> {
-        let db = Db::open(&config.database, 8)?;
+        let db = Db::open_with(&config.database, 8, config.sqlite_synchronous)?;
         let gateway = gateway.unwrap_or_else(|| {
             let latency = std::time::Duration::from_millis(config.sandbox_latency_ms);
             Arc::new(SandboxGateway::new(db.clone(), latency))

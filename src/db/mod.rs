@@ -79,6 +79,17 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// SQLite's `synchronous` setting (WAL mode): when commits reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Synchronous {
+    /// The log is synced at every commit: an acknowledged write survives a
+    /// power cut (the default).
+    Full,
+    /// Synced at checkpoints only: faster commits; a power cut may lose the
+    /// last ones (never corrupts).
+    Normal,
+}
+
 /// Which backend a `--database` value names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -145,6 +156,11 @@ impl Db {
     /// Opens (creating if needed) the database at `url` — a SQLite path or a
     /// `postgres://` URL — and applies its backend's migrations.
     pub fn open(url: &str, pool_size: u32) -> Result<Db, AppError> {
+        Db::open_with(url, pool_size, Synchronous::Full)
+    }
+
+    /// [`Db::open`] with SQLite's durability setting chosen.
+    pub fn open_with(url: &str, pool_size: u32, sync: Synchronous) -> Result<Db, AppError> {
         let backend = Backend::of(url);
         // First one connection by hand, with the migrations: a database that
         // cannot be reached or written is said once, clearly, and start-up
@@ -173,7 +189,7 @@ impl Db {
             backend,
         };
         let pool = match backend {
-            Backend::Sqlite => sqlite::build_pool(manager, pool_size)?,
+            Backend::Sqlite => sqlite::build_pool(manager, pool_size, sync)?,
             Backend::Postgres => postgres::build_pool(manager, pool_size)?,
         };
         Ok(Db {

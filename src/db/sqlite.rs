@@ -7,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use super::{Conn, DbPool, Manager};
+use super::{Conn, DbPool, Manager, Synchronous};
 use crate::error::AppError;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -18,21 +18,25 @@ pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
 /// Per-connection settings, run whenever the pool opens a connection.
 #[derive(Debug, Clone, Copy)]
-struct Pragmas;
+struct Pragmas(Synchronous);
 
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
-        )
+        let synchronous = match self.0 {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        };
+        conn.batch_execute(&format!(
+            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = {synchronous};"
+        ))
         .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
-pub fn build_pool(manager: Manager, size: u32) -> Result<DbPool, AppError> {
+pub fn build_pool(manager: Manager, size: u32, sync: Synchronous) -> Result<DbPool, AppError> {
     Ok(Pool::builder()
         .max_size(size)
-        .connection_customizer(Box::new(Pragmas))
+        .connection_customizer(Box::new(Pragmas(sync)))
         .build(manager)?)
 }
 

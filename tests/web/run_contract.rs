@@ -341,3 +341,33 @@ async fn the_demo_shopper_has_a_plan_due_within_three_days_that_cannot_be_moved_
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page.error_on("payment_method_id").contains(&soon[0].1));
 }
+
+#[tokio::test]
+async fn sqlite_syncs_every_commit_unless_told_otherwise() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Sync {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        synchronous: i32,
+    }
+    for (args, expected) in [(vec![], 2), (vec!["--sqlite-synchronous", "normal"], 1)] {
+        let app = crate::helpers::spawn_app_with(&args, None).await;
+        if app.database.starts_with("postgres") {
+            // A SQLite setting: on PostgreSQL (whose durability is the
+            // server's) it is accepted and changes nothing.
+            assert_eq!(app.visitor().get("/healthz").await.status, StatusCode::OK);
+            continue;
+        }
+        let level = app
+            .db
+            .read(|conn| match conn {
+                storefront::db::Conn::Sqlite(c) => Ok(diesel::sql_query("PRAGMA synchronous")
+                    .get_result::<Sync>(c)?
+                    .synchronous),
+                storefront::db::Conn::Pg(_) => Ok(-1),
+            })
+            .await
+            .unwrap();
+        assert_eq!(level, expected, "{args:?}: 2 = FULL, 1 = NORMAL");
+    }
+}
