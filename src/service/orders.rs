@@ -251,16 +251,34 @@ fn load_detail(
         .iter()
         .find(|m| m.id == order.payment_method_id)
         .cloned();
+    // Only a paid installment order has a schedule; only a cancelled order
+    // can have been replaced; only an order once paid can have service
+    // requests: the other queries are skipped.
+    let instalments = if order.is_installment() && order.paid_at.is_some() {
+        orders::list_instalments(conn, order.id)?
+    } else {
+        Vec::new()
+    };
+    let replaced_by = if order.status == OrderStatus::Cancelled {
+        orders::find_replacement(conn, order.id)?.map(|o| o.order_no)
+    } else {
+        None
+    };
+    let tickets = if order.paid_at.is_some() {
+        tickets::list_tickets_for_order(conn, order.id)?
+    } else {
+        Vec::new()
+    };
     Ok(OrderDetail {
         items: orders::list_items(conn, order.id)?,
         method,
         repayment_method: method::repayment_method(order.repayment_method_id, &live_methods)
             .cloned(),
-        instalments: orders::list_instalments(conn, order.id)?,
+        instalments,
         events: orders::list_events(conn, order.id)?,
         replaces,
-        replaced_by: orders::find_replacement(conn, order.id)?.map(|o| o.order_no),
-        tickets: tickets::list_tickets_for_order(conn, order.id)?,
+        replaced_by,
+        tickets,
         payments: payments::list_for_order(conn, order.id)?,
         payment_methods,
         live_methods,
