@@ -26,10 +26,13 @@ type SessionState = HashMap<String, String>;
 
 /// The row key for a session id.
 fn storage_id(session_id: &str) -> String {
-    Sha256::digest(session_id.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    use std::fmt::Write;
+    let digest = Sha256::digest(session_id.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// Session state key of a value derived at load, not kept: the signed-in
