@@ -10,43 +10,72 @@ use reqwest::StatusCode;
 
 use crate::helpers::{Actor, free_port, wait_until_serving};
 
+/// The real binary on a fresh SQLite file, its stderr captured.
+struct Running {
+    child: std::process::Child,
+    port: u16,
+    db: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Running {
+    async fn start(args: &[&str]) -> Running {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("logs.db");
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_storefront"))
+            .args(["--database", &db.to_string_lossy(), "--no-demo-data"])
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let running = Running {
+            child,
+            port,
+            db,
+            _dir: dir,
+        };
+        wait_until_serving(&running.base()).await;
+        running
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGTERM, then everything it wrote to stderr (it must exit 0).
+    fn stop(mut self) -> String {
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert!(self.child.wait().unwrap().success(), "{stderr}");
+        stderr
+    }
+}
+
 /// Starts the binary with `args`, sends a well-formed and a malformed
 /// request, stops it with SIGTERM and returns what it wrote to stderr.
 async fn logs_of(args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("logs.db");
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_storefront"))
-        .args(["--database", &db.to_string_lossy(), "--no-demo-data"])
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_serving(&base).await;
-    reqwest::get(format!("{base}/")).await.unwrap();
-    let mut raw = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let running = Running::start(args).await;
+    reqwest::get(format!("{}/", running.base())).await.unwrap();
+    let mut raw = std::net::TcpStream::connect(("127.0.0.1", running.port)).unwrap();
     raw.write_all(b"GARBAGE \x01\x02 NOT-HTTP\r\n\r\n").unwrap();
     let mut answer = Vec::new();
     let _ = raw.read_to_end(&mut answer);
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 400"));
     drop(raw);
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-    stderr
+    running.stop()
 }
 
 #[tokio::test]
@@ -92,23 +121,8 @@ async fn text_logs_have_no_colour_codes_when_not_on_a_terminal() {
 
 #[tokio::test]
 async fn a_failed_write_is_logged_once_at_error_with_the_request_id_the_page_shows() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("locked.db");
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_storefront"))
-        .args(["--database", &db.to_string_lossy(), "--no-demo-data"])
-        .args([
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--log-format",
-            "json",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_serving(&base).await;
+    let running = Running::start(&["--log-format", "json"]).await;
+    let (base, db) = (running.base(), running.db.clone());
     let v = Actor::new(&base);
     let token = v.token_from("/register").await;
     // Another process holds the write lock for longer than the busy timeout.
@@ -129,18 +143,7 @@ async fn a_failed_write_is_logged_once_at_error_with_the_request_id_the_page_sho
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     let id = page.attr("[data-request-id]", "data-request-id");
 
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    child.wait().unwrap();
+    let stderr = running.stop();
     let errors: Vec<serde_json::Value> = stderr
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
