@@ -45,7 +45,8 @@ pub struct OutboxEntry {
 pub const MAX_ATTEMPTS: i32 = 8;
 
 /// How long a sender holds the entries it claimed: far longer than one
-/// send takes (its SMTP timeout is 10 s each).
+/// send takes (its SMTP timeout is 10 s each); a sender stops sending at
+/// half of it (`service::mail::HALF_LEASE`).
 pub const LEASE: Duration = Duration::minutes(5);
 
 /// The wait after the `attempts`-th failed try: 1, 2, 4 … 64 minutes.
