@@ -20,6 +20,28 @@ use crate::domain::plan::{Plan, PlanKind};
 use crate::domain::timeline::{Actor, EventKind, TimelineEntry};
 use crate::domain::{BasisPoints, Fen};
 
+/// Instalment states still to be paid ([`InstalmentStatus::is_open`]), as
+/// two comparisons rather than `IN (…)`: diesel caches the prepared
+/// statement only when its SQL cannot vary.
+macro_rules! open_instalment {
+    () => {
+        instalments::status
+            .eq(InstalmentStatus::Due)
+            .or(instalments::status.eq(InstalmentStatus::Overdue))
+    };
+}
+
+/// The states in which an order's plan is running (paid and after), as
+/// comparisons (see `open_instalment!`).
+macro_rules! plan_running {
+    () => {
+        orders::status
+            .eq(OrderStatus::Paid)
+            .or(orders::status.eq(OrderStatus::Shipped))
+            .or(orders::status.eq(OrderStatus::Completed))
+    };
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct OrderRow {
@@ -342,7 +364,7 @@ pub fn list_open_instalments_on_page(
         instalments_of(
             instalments::table
                 .filter(instalments::order_id.eq_any(page_of_orders!(page).select(orders::id)))
-                .filter(instalments::status.eq_any(OPEN))
+                .filter(open_instalment!())
                 .order((instalments::order_id, instalments::seq))
                 .select(InstalmentRow::as_select())
                 .load(conn)?,
@@ -589,26 +611,16 @@ pub fn set_repayment_method(
     })
 }
 
-/// Instalment states still to be paid ([`InstalmentStatus::is_open`]).
-const OPEN: [InstalmentStatus; 2] = [InstalmentStatus::Due, InstalmentStatus::Overdue];
-
-/// The states in which an order's plan is running (paid and after).
-const PLAN_RUNNING: [OrderStatus; 3] = [
-    OrderStatus::Paid,
-    OrderStatus::Shipped,
-    OrderStatus::Completed,
-];
-
 /// The owner's paid orders that still have unpaid instalments.
 pub fn list_active_plans(conn: &mut Conn, user: UserId) -> QueryResult<Vec<Order>> {
     on_backend!(conn => {
         let with_open_instalments = instalments::table
-            .filter(instalments::status.eq_any(OPEN))
+            .filter(open_instalment!())
             .select(instalments::order_id);
         orders_of(
             orders::table
                 .filter(orders::user_id.eq(user))
-                .filter(orders::status.eq_any(PLAN_RUNNING))
+                .filter(plan_running!())
                 .filter(orders::id.eq_any(with_open_instalments))
                 .order(orders::created_at)
                 .select(OrderRow::as_select())
@@ -627,14 +639,14 @@ pub fn list_collectable(
     on_backend!(conn => {
         instalments::table
             .inner_join(orders::table)
-            .filter(instalments::status.eq_any(OPEN))
+            .filter(open_instalment!())
             .filter(instalments::due_on.le(today))
             .filter(
                 instalments::next_attempt_at
                     .is_null()
                     .or(instalments::next_attempt_at.le(now)),
             )
-            .filter(orders::status.eq_any(PLAN_RUNNING))
+            .filter(plan_running!())
             .order((instalments::due_on, instalments::id))
             .select((InstalmentRow::as_select(), OrderRow::as_select()))
             .load::<(InstalmentRow, OrderRow)>(conn)?
@@ -654,7 +666,7 @@ pub fn mark_instalment_paid(
         let n = diesel::update(
             instalments::table
                 .find(id)
-                .filter(instalments::status.eq_any(OPEN)),
+                .filter(open_instalment!()),
         )
         .set((
             instalments::status.eq(InstalmentStatus::Paid),
@@ -678,7 +690,7 @@ pub fn mark_instalment_declined(
         let n = diesel::update(
             instalments::table
                 .find(id)
-                .filter(instalments::status.eq_any(OPEN)),
+                .filter(open_instalment!()),
         )
         .set((
             instalments::status.eq(InstalmentStatus::Overdue),
@@ -724,7 +736,7 @@ pub fn waive_fee(conn: &mut Conn, id: InstalmentId) -> QueryResult<()> {
         diesel::update(
             instalments::table
                 .find(id)
-                .filter(instalments::status.eq_any(OPEN)),
+                .filter(open_instalment!()),
         )
         .set(instalments::fee_fen.eq(Fen::ZERO))
         .execute(conn)?;
@@ -738,7 +750,7 @@ pub fn cancel_open_instalments(conn: &mut Conn, order: OrderId) -> QueryResult<V
         diesel::update(
             instalments::table
                 .filter(instalments::order_id.eq(order))
-                .filter(instalments::status.eq_any(OPEN)),
+                .filter(open_instalment!()),
         )
         .set((
             instalments::status.eq(InstalmentStatus::Cancelled),

@@ -46,6 +46,8 @@ pub struct OrdersPage {
     pub orders: Vec<OrderSummary>,
 }
 
+/// 我的订单, in one read (unless an order's payment window passed since the
+/// job last ran: it is closed first, checked on read, and the page read again).
 pub async fn list(
     db: &Db,
     user: UserId,
@@ -53,36 +55,62 @@ pub async fn list(
     page: i64,
     now: NaiveDateTime,
 ) -> Result<OrdersPage, AppError> {
-    close_expired(db, now, Some(user)).await?;
-    db.read(move |conn| {
-        let by_status = orders::count_orders_by_status(conn, user)?;
-        let count_of = |statuses: &[OrderStatus]| -> i64 {
-            by_status
-                .iter()
-                .filter(|(s, _)| statuses.contains(s))
-                .map(|(_, n)| n)
-                .sum()
-        };
-        let counts = OrderTab::ALL
-            .into_iter()
-            .map(|t| (t, count_of(t.statuses())))
-            .collect();
-        let total_pages = ((count_of(tab.statuses()) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        let page = page.clamp(1, total_pages);
-        let on_page =
-            orders::OrderPage::new(user, tab.statuses(), PAGE_SIZE, (page - 1) * PAGE_SIZE);
-        let found = orders::list_orders_for_owner(conn, on_page)?;
-        let items = orders::list_items_on_page(conn, on_page)?;
-        let open = orders::list_open_instalments_on_page(conn, on_page)?;
-        Ok(OrdersPage {
-            tab,
-            page,
-            total_pages,
-            counts,
-            orders: summaries(found, items, &open),
+    let found = db
+        .read(move |conn| {
+            let expired = orders::list_expired_unpaid(conn, Some(user), now)?;
+            if !expired.is_empty() {
+                return Ok(Err(expired));
+            }
+            Ok(Ok(load_page(conn, user, tab, page)?))
         })
+        .await?;
+    match found {
+        Ok(page) => Ok(page),
+        Err(expired) => {
+            db.write(move |conn| {
+                for order in &expired {
+                    apply(conn, order, OrderEvent::Close, Actor::System, now)?;
+                }
+                Ok(())
+            })
+            .await?;
+            db.read(move |conn| load_page(conn, user, tab, page)).await
+        }
+    }
+}
+
+/// One page of the owner's orders in `tab`, with the tabs' counts.
+fn load_page(
+    conn: &mut Conn,
+    user: UserId,
+    tab: OrderTab,
+    page: i64,
+) -> Result<OrdersPage, AppError> {
+    let by_status = orders::count_orders_by_status(conn, user)?;
+    let count_of = |statuses: &[OrderStatus]| -> i64 {
+        by_status
+            .iter()
+            .filter(|(s, _)| statuses.contains(s))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let counts = OrderTab::ALL
+        .into_iter()
+        .map(|t| (t, count_of(t.statuses())))
+        .collect();
+    let total_pages = ((count_of(tab.statuses()) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = page.clamp(1, total_pages);
+    let on_page = orders::OrderPage::new(user, tab.statuses(), PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    let found = orders::list_orders_for_owner(conn, on_page)?;
+    let items = orders::list_items_on_page(conn, on_page)?;
+    let open = orders::list_open_instalments_on_page(conn, on_page)?;
+    Ok(OrdersPage {
+        tab,
+        page,
+        total_pages,
+        counts,
+        orders: summaries(found, items, &open),
     })
-    .await
 }
 
 /// Groups a page's items and next instalments under their orders.
