@@ -43,6 +43,16 @@ pub const UNREAD: &str = "unread";
 /// Session state key of the signed-in user's id (set at sign-in).
 pub const USER: &str = "uid";
 
+/// The state as stored: without the values derived at load ([`UNREAD`]).
+fn stored_json(state: &SessionState) -> serde_json::Result<String> {
+    if !state.contains_key(UNREAD) {
+        return serde_json::to_string(state);
+    }
+    let mut kept = state.clone();
+    kept.remove(UNREAD);
+    serde_json::to_string(&kept)
+}
+
 /// Refresh the idle deadline only when less than `idle - REFRESH_GRACE` remains.
 const REFRESH_GRACE: Duration = Duration::minutes(1);
 
@@ -70,7 +80,7 @@ impl DbSessionStore {
     }
 
     async fn insert(&self, state: &SessionState) -> Result<SessionKey, anyhow::Error> {
-        let json = serde_json::to_string(state)?;
+        let json = stored_json(state)?;
         let now = self.clock.now();
         let id = Alphanumeric.sample_string(&mut rand::rng(), 64);
         let row = sessions::SessionRow {
@@ -147,8 +157,7 @@ impl SessionStore for DbSessionStore {
         session_state: SessionState,
         _ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
-        let json = serde_json::to_string(&session_state)
-            .map_err(|e| UpdateError::Serialization(e.into()))?;
+        let json = stored_json(&session_state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let id = storage_id(session_key.as_ref());
         let expires = self.clock.now() + self.idle;
         let updated = self
@@ -185,5 +194,23 @@ impl SessionStore for DbSessionStore {
             .write(move |conn| Ok(sessions::delete_session(conn, &id)?))
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod stored_state_tests {
+    use super::*;
+
+    #[test]
+    fn values_derived_at_load_are_not_stored() {
+        let state: SessionState = [
+            (USER.to_owned(), "42".to_owned()),
+            (UNREAD.to_owned(), "3".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        let stored: SessionState = serde_json::from_str(&stored_json(&state).unwrap()).unwrap();
+        assert_eq!(stored.get(USER).map(String::as_str), Some("42"));
+        assert!(!stored.contains_key(UNREAD));
     }
 }

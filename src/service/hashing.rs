@@ -37,7 +37,6 @@ type Job = Box<dyn FnOnce() + Send>;
 #[derive(Clone)]
 pub struct Hasher {
     jobs: SyncSender<Job>,
-    running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
     threads: usize,
 }
@@ -74,7 +73,6 @@ impl Hasher {
         }
         Hasher {
             jobs,
-            running,
             peak,
             threads,
         }
@@ -121,11 +119,6 @@ impl Hasher {
 
     pub fn threads(&self) -> usize {
         self.threads
-    }
-
-    /// Hashes running right now.
-    pub fn running(&self) -> usize {
-        self.running.load(Ordering::SeqCst)
     }
 }
 
