@@ -19,8 +19,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
-use crate::db::{Db, messages, sessions};
-use crate::domain::ids::UserId;
+use crate::db::{Db, sessions};
 
 type SessionState = HashMap<String, String>;
 
@@ -42,6 +41,11 @@ pub const UNREAD: &str = "unread";
 
 /// Session state key of the signed-in user's id (set at sign-in).
 pub const USER: &str = "uid";
+
+/// The signed-in user named by the state, if any.
+fn user_of(state: &SessionState) -> Option<i32> {
+    state.get(USER).and_then(|v| v.parse::<i32>().ok())
+}
 
 /// The state as stored: without the values derived at load ([`UNREAD`]).
 fn stored_json(state: &SessionState) -> serde_json::Result<String> {
@@ -88,6 +92,7 @@ impl DbSessionStore {
             state: json,
             created_at: now,
             expires_at: now + self.idle,
+            user_id: user_of(state),
         };
         self.db
             .write(move |conn| Ok(sessions::insert_session(conn, &row)?))
@@ -103,24 +108,13 @@ impl SessionStore for DbSessionStore {
         let lookup = id.clone();
         let found = self
             .db
-            .read(move |conn| {
-                let Some(row) = sessions::find_session(conn, &lookup)? else {
-                    return Ok(None);
-                };
-                let state = serde_json::from_str::<SessionState>(&row.state);
-                let user = state
-                    .as_ref()
-                    .ok()
-                    .and_then(|s| s.get(USER))
-                    .and_then(|v| v.parse::<i32>().ok());
-                let unread = match user {
-                    Some(u) => messages::count_unread(conn, UserId(u))?,
-                    None => 0,
-                };
-                Ok(Some((row, state, unread)))
-            })
+            .query(move |conn| Ok(sessions::find_session(conn, &lookup)?))
             .await
             .map_err(|e| LoadError::Other(e.into()))?;
+        let found = found.map(|(row, unread)| {
+            let state = serde_json::from_str::<SessionState>(&row.state);
+            (row, state, unread)
+        });
         let Some((row, state, unread)) = found else {
             return Ok(None);
         };
@@ -160,9 +154,10 @@ impl SessionStore for DbSessionStore {
         let json = stored_json(&session_state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let id = storage_id(session_key.as_ref());
         let expires = self.clock.now() + self.idle;
+        let user = user_of(&session_state);
         let updated = self
             .db
-            .write(move |conn| Ok(sessions::update_session(conn, &id, &json, expires)?))
+            .write(move |conn| Ok(sessions::update_session(conn, &id, &json, user, expires)?))
             .await
             .map_err(|e| UpdateError::Other(e.into()))?;
         if updated {

@@ -21,6 +21,7 @@ use crate::service::Settings;
 use crate::service::hashing::Hasher;
 use crate::service::jobs::Jobs;
 use crate::service::mail::Postman;
+use crate::service::orders::DetailCache;
 use crate::session_store::DbSessionStore;
 use crate::web::middleware::{
     record_metrics, remember_language, request_id, secure_cookies_over_https, security_headers,
@@ -42,6 +43,8 @@ pub struct AppState {
     pub config: Config,
     /// Password hashing, bounded (see [`crate::service::hashing`]).
     pub hasher: Hasher,
+    /// Order pages built lately (see [`DetailCache`]).
+    pub order_pages: DetailCache,
 }
 
 pub struct Application {
@@ -110,6 +113,7 @@ impl Application {
             settings,
             config,
             hasher: hasher.clone(),
+            order_pages: DetailCache::new(),
         });
 
         let mut server = HttpServer::new(move || {

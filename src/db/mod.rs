@@ -224,6 +224,23 @@ impl Db {
         web::block(move || read_transaction(&mut *pool.get()?, f)).await?
     }
 
+    /// Runs `f`, which reads with one statement, outside any transaction (a
+    /// statement is its own snapshot): on SQLite this saves the `BEGIN` and
+    /// `COMMIT` of [`Db::read`]. Inline like [`Db::read`] when a connection
+    /// is free at once.
+    pub async fn query<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        if self.inline_reads
+            && let Some(mut conn) = self.pool.try_get()
+        {
+            return f(&mut conn);
+        }
+        let pool = self.pool.clone();
+        web::block(move || f(&mut *pool.get()?)).await?
+    }
+
     /// Runs `f` on a pooled connection as it is, outside any transaction
     /// (tests and operations that manage transactions themselves).
     pub async fn raw<T: Send + 'static>(

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    form_tokens, installment_terms, instalments, order_events, order_items, orders,
+    form_tokens, installment_terms, instalments, order_events, order_items, orders, users,
 };
 use super::types::{invalid_row, record_row};
 use super::{Conn, on_backend};
@@ -208,6 +208,46 @@ pub struct NewOrderEvent<'a> {
     pub from_value: Option<&'a str>,
     pub to_value: Option<&'a str>,
     pub note: Option<&'a str>,
+}
+
+/// What an order page is built from, as of one read: the order's revision
+/// and its owner's payment methods' revision (both kept by triggers,
+/// migration 000008: any write to the order, its rows or the owner's methods
+/// moves one of them), and the payment deadline while it awaits payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageStamp {
+    pub order: OrderId,
+    pub revision: i64,
+    pub methods_revision: i64,
+    pub pending_until: Option<NaiveDateTime>,
+}
+
+/// The owner's order's [`PageStamp`] in one statement.
+pub fn page_stamp(conn: &mut Conn, user: UserId, order_no: &str) -> QueryResult<Option<PageStamp>> {
+    on_backend!(conn => {
+        orders::table
+            .inner_join(users::table)
+            .filter(orders::order_no.eq(order_no))
+            .filter(orders::user_id.eq(user))
+            .select((
+                orders::id,
+                orders::revision,
+                users::methods_revision,
+                orders::status,
+                orders::pay_deadline,
+            ))
+            .first::<(i32, i64, i64, String, NaiveDateTime)>(conn)
+            .optional()
+            .map(|found| {
+                found.map(|(id, revision, methods_revision, status, deadline)| PageStamp {
+                    order: OrderId(id),
+                    revision,
+                    methods_revision,
+                    pending_until: (status == OrderStatus::PendingPayment.as_str())
+                        .then_some(deadline),
+                })
+            })
+    })
 }
 
 pub fn find_order_for_owner(

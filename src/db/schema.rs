@@ -158,6 +158,7 @@ diesel::table! {
         cancel_reason -> Nullable<Text>,
         repayment_method_id -> Nullable<Integer>,
         replaces_order_id -> Nullable<Integer>,
+        revision -> BigInt,
     }
 }
 
@@ -255,6 +256,7 @@ diesel::table! {
         state -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        user_id -> Nullable<Integer>,
     }
 }
 
@@ -265,6 +267,8 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamp,
+        methods_revision -> BigInt,
+        unread_messages -> BigInt,
     }
 }
 
@@ -281,6 +285,7 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(payment_methods -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(payments -> instalments (instalment_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(payments -> payment_methods (method_id));

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::sessions;
+use super::schema::{sessions, users};
 use super::{Conn, on_backend};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -13,15 +13,21 @@ pub struct SessionRow {
     pub state: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    /// The signed-in user (the state's user id, kept as a column to join on).
+    pub user_id: Option<i32>,
 }
 
-pub fn find_session(conn: &mut Conn, id: &str) -> QueryResult<Option<SessionRow>> {
+/// The session and its user's unread inbox messages (0 when signed out):
+/// one statement, so it needs no transaction and is one round trip.
+pub fn find_session(conn: &mut Conn, id: &str) -> QueryResult<Option<(SessionRow, i64)>> {
     on_backend!(conn => {
         sessions::table
-            .find(id)
-            .select(SessionRow::as_select())
-            .first(conn)
+            .left_join(users::table)
+            .filter(sessions::id.eq(id))
+            .select((SessionRow::as_select(), users::unread_messages.nullable()))
+            .first::<(SessionRow, Option<i64>)>(conn)
             .optional()
+            .map(|found| found.map(|(row, unread)| (row, unread.unwrap_or(0))))
     })
 }
 
@@ -33,6 +39,7 @@ pub fn insert_session(conn: &mut Conn, row: &SessionRow) -> QueryResult<()> {
                 sessions::state.eq(&row.state),
                 sessions::created_at.eq(row.created_at),
                 sessions::expires_at.eq(row.expires_at),
+                sessions::user_id.eq(row.user_id),
             ))
             .execute(conn)?;
         Ok(())
@@ -44,12 +51,14 @@ pub fn update_session(
     conn: &mut Conn,
     id: &str,
     state: &str,
+    user_id: Option<i32>,
     expires_at: NaiveDateTime,
 ) -> QueryResult<bool> {
     on_backend!(conn => {
         let n = diesel::update(sessions::table.find(id))
             .set((
                 sessions::state.eq(state),
+                sessions::user_id.eq(user_id),
                 sessions::expires_at.eq(expires_at),
             ))
             .execute(conn)?;

@@ -12,7 +12,7 @@ use super::ledger::{self, Call, Intent};
 use super::timeline::{self, Actor, Entry, EventKind};
 use super::tokens;
 use crate::clock::local_date;
-use crate::db::orders::{self, NewInstalment};
+use crate::db::orders::{self, NewInstalment, PageStamp};
 use crate::db::payment_methods as pm;
 use crate::db::payments;
 use crate::db::{Conn, Db, catalog, tickets};
@@ -147,7 +147,6 @@ pub struct OrderDetail {
     pub replaces: Option<String>,
     pub replaced_by: Option<String>,
     pub tickets: Vec<Ticket>,
-    pub actions: OrderActions,
     /// The order's ledger entries, oldest first, and the methods they used.
     pub payments: Vec<Payment>,
     pub payment_methods: Vec<PaymentMethod>,
@@ -225,12 +224,78 @@ pub async fn close_if_expired(
 /// The owner's order page, in one read (a second read and a write only
 /// when the order's payment window passed since the job last ran: it is
 /// closed first, checked on read).
+/// The order pages this server built lately, each with the [`PageStamp`] it
+/// was read at. A view reads the stamp (one statement) and reuses the entry
+/// while the stamp is the same: the triggers move the stamp on every write
+/// the page could show, on any app server, so an entry is never stale. At
+/// most [`DetailCache::CAPACITY`] orders are kept (least recently used go
+/// first).
+pub struct DetailCache(quick_cache::sync::Cache<OrderId, Arc<(PageStamp, Arc<OrderDetail>)>>);
+
+impl DetailCache {
+    pub const CAPACITY: usize = 4096;
+
+    pub fn new() -> DetailCache {
+        DetailCache(quick_cache::sync::Cache::new(Self::CAPACITY))
+    }
+
+    fn get(&self, stamp: &PageStamp) -> Option<Arc<OrderDetail>> {
+        self.0
+            .get(&stamp.order)
+            .filter(|entry| entry.0 == *stamp)
+            .map(|entry| entry.1.clone())
+    }
+
+    fn put(&self, stamp: PageStamp, detail: Arc<OrderDetail>) {
+        self.0.insert(stamp.order, Arc::new((stamp, detail)));
+    }
+}
+
+impl Default for DetailCache {
+    fn default() -> Self {
+        DetailCache::new()
+    }
+}
+
+/// The order page's data and what may be done with the order now.
+pub struct Detail {
+    pub actions: OrderActions,
+    data: Arc<OrderDetail>,
+}
+
+impl std::ops::Deref for Detail {
+    type Target = OrderDetail;
+
+    fn deref(&self) -> &OrderDetail {
+        &self.data
+    }
+}
+
+/// The owner's order page: one statement when this server has built the
+/// page since the order last changed, else one read of everything (an
+/// unpaid order whose window has passed is closed first).
 pub async fn detail(
     db: &Db,
+    cache: &DetailCache,
     user: UserId,
     order_no: String,
     now: NaiveDateTime,
-) -> Result<OrderDetail, AppError> {
+) -> Result<Detail, AppError> {
+    if !is_valid_order_no(&order_no) {
+        return Err(AppError::NotFound);
+    }
+    let no = order_no.clone();
+    let stamp = db
+        .query(move |conn| Ok(orders::page_stamp(conn, user, &no)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let expired = stamp.pending_until.is_some_and(|deadline| deadline <= now);
+    if !expired && let Some(data) = cache.get(&stamp) {
+        return Ok(Detail {
+            actions: data.order.actions(now),
+            data,
+        });
+    }
     let no = order_no.clone();
     let found = db
         .read(move |conn| {
@@ -238,30 +303,33 @@ pub async fn detail(
             if order.status == OrderStatus::PendingPayment && order.pay_deadline <= now {
                 return Ok(Err(order));
             }
-            Ok(Ok(load_detail(conn, user, order, now)?))
+            let stamp = orders::page_stamp(conn, user, &no)?.ok_or(AppError::NotFound)?;
+            Ok(Ok((stamp, load_detail(conn, user, order)?)))
         })
         .await?;
-    match found {
-        Ok(detail) => Ok(detail),
+    let (stamp, data) = match found {
+        Ok(found) => found,
         Err(expired) => {
             db.write(move |conn| apply(conn, &expired, OrderEvent::Close, Actor::System, now))
                 .await?;
             db.read(move |conn| {
                 let order = owned_order(conn, user, &order_no)?;
-                load_detail(conn, user, order, now)
+                let stamp = orders::page_stamp(conn, user, &order_no)?.ok_or(AppError::NotFound)?;
+                Ok((stamp, load_detail(conn, user, order)?))
             })
-            .await
+            .await?
         }
-    }
+    };
+    let data = Arc::new(data);
+    cache.put(stamp, data.clone());
+    Ok(Detail {
+        actions: data.order.actions(now),
+        data,
+    })
 }
 
 /// Everything the order page shows about `order`.
-fn load_detail(
-    conn: &mut Conn,
-    user: UserId,
-    order: Order,
-    now: NaiveDateTime,
-) -> Result<OrderDetail, AppError> {
+fn load_detail(conn: &mut Conn, user: UserId, order: Order) -> Result<OrderDetail, AppError> {
     let replaces = match order.replaces_order_id {
         Some(id) => orders::find_order(conn, id)?.map(|o| o.order_no),
         None => None,
@@ -310,7 +378,6 @@ fn load_detail(
         payments: payments::list_for_order(conn, order.id)?,
         payment_methods,
         live_methods,
-        actions: order.actions(now),
         order,
     })
 }

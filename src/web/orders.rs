@@ -21,7 +21,7 @@ use crate::domain::order::{Instalment, InstalmentStatus, Order, OrderStatus, Ord
 use crate::domain::payment::{Payment, PaymentState, net_taken};
 use crate::domain::timeline::{EventKind, TimelineEntry};
 use crate::error::AppError;
-use crate::service::orders::{self as svc, OrderDetail, OrderSummary, PayOutcome, Refusal};
+use crate::service::orders::{self as svc, Detail, OrderSummary, PayOutcome, Refusal};
 use crate::service::payment_change::{self as change_svc, ItemChange};
 use crate::service::refunds::{self as refund_svc, RefundRefusal};
 use crate::service::repayments::{self as repay_svc, SwitchRefusal};
@@ -355,7 +355,7 @@ pub struct OrderPage {
 }
 
 impl OrderPage {
-    fn build(ctx: PageCtx, d: &OrderDetail) -> OrderPage {
+    fn build(ctx: PageCtx, d: &Detail) -> OrderPage {
         let o: &Order = &d.order;
         OrderPage {
             order_no: o.order_no.clone(),
@@ -455,7 +455,14 @@ pub async fn show_order(
     state: State,
     path: web::Path<String>,
 ) -> Result<OrderPage, AppError> {
-    let detail = svc::detail(&state.db, shopper.id, path.into_inner(), state.clock.now()).await?;
+    let detail = svc::detail(
+        &state.db,
+        &state.order_pages,
+        shopper.id,
+        path.into_inner(),
+        state.clock.now(),
+    )
+    .await?;
     Ok(OrderPage::build(ctx, &detail))
 }
 
@@ -601,7 +608,8 @@ pub async fn refund_order(
     let (kind, key) = match outcome {
         Ok(()) => (FlashKind::Success, "refund.flash.done"),
         Err(RefundRefusal::NotAcknowledged) => {
-            let detail = svc::detail(&state.db, shopper.id, order_no, now).await?;
+            let detail =
+                svc::detail(&state.db, &state.order_pages, shopper.id, order_no, now).await?;
             let mut page = OrderPage::build(ctx, &detail);
             page.refund_error = Some(page.ctx.t("refund.error.acknowledge"));
             return render(page, StatusCode::UNPROCESSABLE_ENTITY);
@@ -669,7 +677,14 @@ async fn refuse_switch(
     order_no: String,
     refusal: SwitchRefusal,
 ) -> Result<HttpResponse, AppError> {
-    let detail = svc::detail(&state.db, shopper.id, order_no, state.clock.now()).await?;
+    let detail = svc::detail(
+        &state.db,
+        &state.order_pages,
+        shopper.id,
+        order_no,
+        state.clock.now(),
+    )
+    .await?;
     let mut page = OrderPage::build(ctx, &detail);
     let (text, status) = match refusal {
         SwitchRefusal::NotAcknowledged => (

@@ -132,3 +132,100 @@ async fn two_servers_running_the_jobs_close_an_expired_order_once_and_charge_an_
     s.sign_in_again().await;
     assert_eq!(s.status_of(&unpaid).await, "closed");
 }
+
+/// Server A keeps the order pages it built; every write that changes what
+/// the page shows — made on server B, by the jobs, or straight in the
+/// database — shows on A's next view (the stamp triggers, migration 000008).
+#[tokio::test]
+async fn an_order_page_a_server_has_built_shows_every_later_change_made_elsewhere() {
+    use chrono::Duration;
+
+    let a = spawn_app().await;
+    let b = a.second_server().await;
+    let product = a.product(90_000, 5).await;
+    let s = a.shopper().await;
+    let on_b = via(&s, &b.address);
+    let visa = s.add_card("4111111111111111", "12/30").await;
+    s.add_to_cart(product, 1).await;
+    let order_no = s.checkout("installment", "3", &visa).await;
+
+    // Unpaid, built on A; paid on B: A shows it paid with its schedule.
+    assert_eq!(s.status_of(&order_no).await, "pending_payment");
+    on_b.post(&format!("/orders/{order_no}/pay"), &[])
+        .await
+        .assert_redirect(&format!("/orders/{order_no}"));
+    let page = s.order(&order_no).await;
+    assert_eq!(page.attr("[data-status]", "data-status"), "paid");
+    assert_eq!(
+        page.attrs("[data-instalment-status]", "data-instalment-status"),
+        ["due", "due", "due"]
+    );
+
+    // A method added on B is offered on A's page at once.
+    let options =
+        |p: &crate::helpers::Page| p.attrs("select[name=payment_method_id] option", "value");
+    assert_eq!(options(&page), std::slice::from_ref(&visa));
+    let wallet = on_b.add_wallet("alipay", "shopper@example.com").await;
+    assert_eq!(options(&s.order(&order_no).await), [visa.clone(), wallet]);
+
+    // The jobs of B take the first instalment: A shows it paid.
+    b.clock.advance(Duration::days(30));
+    a.clock.advance(Duration::days(30));
+    assert_eq!(b.run_jobs().await.charged, 1);
+    s.sign_in_again().await;
+    let on_b = via(&s, &b.address);
+    assert_eq!(
+        s.order(&order_no)
+            .await
+            .attrs("[data-instalment-status]", "data-instalment-status"),
+        ["paid", "due", "due"]
+    );
+
+    // A service request filed on B is listed on A's page.
+    let filed = on_b
+        .post(
+            "/support/new",
+            &[
+                ("order_no", &order_no),
+                ("payment_method_id", &visa),
+                ("message", "请核对第一期扣款"),
+                ("password", crate::helpers::SHOPPER_PASSWORD),
+            ],
+        )
+        .await;
+    let ticket_no = filed.location.clone().expect("303 to the request");
+    let ticket_no = ticket_no.trim_start_matches("/support/");
+    assert_eq!(
+        s.order(&order_no)
+            .await
+            .attrs("[data-ticket-no]", "data-ticket-no"),
+        [ticket_no]
+    );
+
+    // A write straight to the database (an operator's fix) shows too.
+    let sql = format!(
+        "UPDATE instalments SET status = 'overdue' WHERE seq = 3 \
+         AND order_id = (SELECT id FROM orders WHERE order_no = '{order_no}')"
+    );
+    a.db.raw(move |conn| {
+        use diesel::connection::SimpleConnection;
+        Ok(conn.batch_execute(&sql)?)
+    })
+    .await
+    .expect("update");
+    assert_eq!(
+        s.order(&order_no)
+            .await
+            .attrs("[data-instalment-status]", "data-instalment-status"),
+        ["paid", "due", "overdue"]
+    );
+
+    // Refunded on B: A shows it refunded.
+    on_b.post(
+        &format!("/orders/{order_no}/refund"),
+        &[("acknowledge", "on"), ("form_token", "refundOnB")],
+    )
+    .await
+    .assert_redirect(&format!("/orders/{order_no}"));
+    assert_eq!(s.status_of(&order_no).await, "refunded");
+}

@@ -1,0 +1,18 @@
+DROP TRIGGER messages_unread ON messages;
+DROP FUNCTION messages_unread();
+DROP TRIGGER payment_methods_revision ON payment_methods;
+DROP FUNCTION methods_revision_of_row();
+DROP TRIGGER orders_revision_replaced ON orders;
+DROP FUNCTION orders_revision_replaced();
+DROP TRIGGER service_tickets_revision ON service_tickets;
+DROP TRIGGER order_events_revision ON order_events;
+DROP TRIGGER payments_revision ON payments;
+DROP TRIGGER instalments_revision ON instalments;
+DROP TRIGGER order_items_revision ON order_items;
+DROP FUNCTION order_revision_of_row();
+DROP TRIGGER orders_revision_update ON orders;
+DROP FUNCTION orders_revision_bump();
+ALTER TABLE sessions DROP COLUMN user_id;
+ALTER TABLE users DROP COLUMN unread_messages;
+ALTER TABLE users DROP COLUMN methods_revision;
+ALTER TABLE orders DROP COLUMN revision;
