@@ -39,6 +39,12 @@ fn storage_id(session_id: &str) -> String {
 /// round trip as the session itself.
 pub const UNREAD: &str = "unread";
 
+/// Session state key of a value derived at load, not kept: the signed-in
+/// user's revision (migration 000008), which moves with every write to what
+/// their order pages show — read with the session, it tells whether a page
+/// built earlier still holds.
+pub const REVISION: &str = "revision";
+
 /// Session state key of the signed-in user's id (set at sign-in).
 pub const USER: &str = "uid";
 
@@ -47,13 +53,15 @@ fn user_of(state: &SessionState) -> Option<i32> {
     state.get(USER).and_then(|v| v.parse::<i32>().ok())
 }
 
-/// The state as stored: without the values derived at load ([`UNREAD`]).
+/// The state as stored: without the values derived at load ([`UNREAD`],
+/// [`REVISION`]).
 fn stored_json(state: &SessionState) -> serde_json::Result<String> {
-    if !state.contains_key(UNREAD) {
+    if !state.contains_key(UNREAD) && !state.contains_key(REVISION) {
         return serde_json::to_string(state);
     }
     let mut kept = state.clone();
     kept.remove(UNREAD);
+    kept.remove(REVISION);
     serde_json::to_string(&kept)
 }
 
@@ -111,11 +119,11 @@ impl SessionStore for DbSessionStore {
             .query(move |conn| Ok(sessions::find_session(conn, &lookup)?))
             .await
             .map_err(|e| LoadError::Other(e.into()))?;
-        let found = found.map(|(row, unread)| {
-            let state = serde_json::from_str::<SessionState>(&row.state);
-            (row, state, unread)
+        let found = found.map(|f| {
+            let state = serde_json::from_str::<SessionState>(&f.row.state);
+            (f.row, state, (f.unread, f.revision))
         });
-        let Some((row, state, unread)) = found else {
+        let Some((row, state, (unread, revision))) = found else {
             return Ok(None);
         };
         if row.expires_at <= now || row.created_at + self.absolute <= now {
@@ -134,6 +142,9 @@ impl SessionStore for DbSessionStore {
         }
         let mut state = state.map_err(|e| LoadError::Deserialization(e.into()))?;
         state.insert(UNREAD.to_owned(), unread.to_string());
+        if let Some(revision) = revision {
+            state.insert(REVISION.to_owned(), revision.to_string());
+        }
         Ok(Some(state))
     }
 
@@ -201,11 +212,14 @@ mod stored_state_tests {
         let state: SessionState = [
             (USER.to_owned(), "42".to_owned()),
             (UNREAD.to_owned(), "3".to_owned()),
+            (REVISION.to_owned(), "17".to_owned()),
         ]
         .into_iter()
         .collect();
         let stored: SessionState = serde_json::from_str(&stored_json(&state).unwrap()).unwrap();
         assert_eq!(stored.get(USER).map(String::as_str), Some("42"));
         assert!(!stored.contains_key(UNREAD));
+        assert!(!stored.contains_key(REVISION));
+        assert_eq!(user_of(&state), Some(42));
     }
 }

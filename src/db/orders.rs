@@ -210,43 +210,14 @@ pub struct NewOrderEvent<'a> {
     pub note: Option<&'a str>,
 }
 
-/// What an order page is built from, as of one read: the order's revision
-/// and its owner's payment methods' revision (both kept by triggers,
-/// migration 000008: any write to the order, its rows or the owner's methods
-/// moves one of them), and the payment deadline while it awaits payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageStamp {
-    pub order: OrderId,
-    pub revision: i64,
-    pub methods_revision: i64,
-    pub pending_until: Option<NaiveDateTime>,
-}
-
-/// The owner's order's [`PageStamp`] in one statement.
-pub fn page_stamp(conn: &mut Conn, user: UserId, order_no: &str) -> QueryResult<Option<PageStamp>> {
+/// The user's revision (migration 000008): read in the same transaction as
+/// an order page's data, it names the state that data was read in.
+pub fn user_revision(conn: &mut Conn, user: UserId) -> QueryResult<i64> {
     on_backend!(conn => {
-        orders::table
-            .inner_join(users::table)
-            .filter(orders::order_no.eq(order_no))
-            .filter(orders::user_id.eq(user))
-            .select((
-                orders::id,
-                orders::revision,
-                users::methods_revision,
-                orders::status,
-                orders::pay_deadline,
-            ))
-            .first::<(i32, i64, i64, String, NaiveDateTime)>(conn)
-            .optional()
-            .map(|found| {
-                found.map(|(id, revision, methods_revision, status, deadline)| PageStamp {
-                    order: OrderId(id),
-                    revision,
-                    methods_revision,
-                    pending_until: (status == OrderStatus::PendingPayment.as_str())
-                        .then_some(deadline),
-                })
-            })
+        users::table
+            .find(user)
+            .select(users::revision)
+            .first(conn)
     })
 }
 

@@ -158,7 +158,6 @@ diesel::table! {
         cancel_reason -> Nullable<Text>,
         repayment_method_id -> Nullable<Integer>,
         replaces_order_id -> Nullable<Integer>,
-        revision -> BigInt,
     }
 }
 
@@ -267,7 +266,7 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamp,
-        methods_revision -> BigInt,
+        revision -> BigInt,
         unread_messages -> BigInt,
     }
 }

@@ -17,17 +17,36 @@ pub struct SessionRow {
     pub user_id: Option<i32>,
 }
 
-/// The session and its user's unread inbox messages (0 when signed out):
-/// one statement, so it needs no transaction and is one round trip.
-pub fn find_session(conn: &mut Conn, id: &str) -> QueryResult<Option<(SessionRow, i64)>> {
+/// A session as loaded with its signed-in user's counters.
+pub struct FoundSession {
+    pub row: SessionRow,
+    /// The user's unread inbox messages (0 when signed out).
+    pub unread: i64,
+    /// The user's revision (see migration 000008; `None` when signed out).
+    pub revision: Option<i64>,
+}
+
+/// The session with its user's unread messages and revision: one
+/// statement, so it needs no transaction and is one round trip.
+pub fn find_session(conn: &mut Conn, id: &str) -> QueryResult<Option<FoundSession>> {
     on_backend!(conn => {
         sessions::table
             .left_join(users::table)
             .filter(sessions::id.eq(id))
-            .select((SessionRow::as_select(), users::unread_messages.nullable()))
-            .first::<(SessionRow, Option<i64>)>(conn)
+            .select((
+                SessionRow::as_select(),
+                users::unread_messages.nullable(),
+                users::revision.nullable(),
+            ))
+            .first::<(SessionRow, Option<i64>, Option<i64>)>(conn)
             .optional()
-            .map(|found| found.map(|(row, unread)| (row, unread.unwrap_or(0))))
+            .map(|found| {
+                found.map(|(row, unread, revision)| FoundSession {
+                    row,
+                    unread: unread.unwrap_or(0),
+                    revision,
+                })
+            })
     })
 }
 

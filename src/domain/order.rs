@@ -241,6 +241,11 @@ impl Order {
         matches!(self.plan, Plan::Installment { .. })
     }
 
+    /// Unpaid with its payment window passed at `now`: due to be closed.
+    pub fn is_expired(&self, now: NaiveDateTime) -> bool {
+        self.status == OrderStatus::PendingPayment && self.pay_deadline <= now
+    }
+
     /// What the shopper may do with this order at `now`.
     pub fn actions(&self, now: NaiveDateTime) -> OrderActions {
         OrderActions::of(self.status, self.pay_deadline, now)

@@ -12,7 +12,7 @@ use super::ledger::{self, Call, Intent};
 use super::timeline::{self, Actor, Entry, EventKind};
 use super::tokens;
 use crate::clock::local_date;
-use crate::db::orders::{self, NewInstalment, PageStamp};
+use crate::db::orders::{self, NewInstalment};
 use crate::db::payment_methods as pm;
 use crate::db::payments;
 use crate::db::{Conn, Db, catalog, tickets};
@@ -214,7 +214,7 @@ pub async fn close_if_expired(
     let order = db
         .read(move |conn| owned_order(conn, user, &order_no))
         .await?;
-    if order.status == OrderStatus::PendingPayment && order.pay_deadline <= now {
+    if order.is_expired(now) {
         db.write(move |conn| apply(conn, &order, OrderEvent::Close, Actor::System, now))
             .await?;
     }
@@ -224,13 +224,16 @@ pub async fn close_if_expired(
 /// The owner's order page, in one read (a second read and a write only
 /// when the order's payment window passed since the job last ran: it is
 /// closed first, checked on read).
-/// The order pages this server built lately, each with the [`PageStamp`] it
-/// was read at. A view reads the stamp (one statement) and reuses the entry
-/// while the stamp is the same: the triggers move the stamp on every write
-/// the page could show, on any app server, so an entry is never stale. At
-/// most [`DetailCache::CAPACITY`] orders are kept (least recently used go
-/// first).
-pub struct DetailCache(quick_cache::sync::Cache<OrderId, Arc<(PageStamp, Arc<OrderDetail>)>>);
+/// The order pages this server built lately, each with the owner's
+/// revision it was read at. The revision comes with the session (the same
+/// statement), and triggers move it on every write to anything an order
+/// page of that user shows — on any app server, or by hand in the
+/// database — so a page is reused only while it is exactly what a read now
+/// would give, and a hit asks the database nothing more. Keyed by owner and
+/// order number, so only the owner's own reads fill or find an entry. At
+/// most [`DetailCache::CAPACITY`] orders are kept (the least recently used
+/// go first).
+pub struct DetailCache(quick_cache::sync::Cache<(UserId, String), Arc<(i64, Arc<OrderDetail>)>>);
 
 impl DetailCache {
     pub const CAPACITY: usize = 4096;
@@ -239,15 +242,16 @@ impl DetailCache {
         DetailCache(quick_cache::sync::Cache::new(Self::CAPACITY))
     }
 
-    fn get(&self, stamp: &PageStamp) -> Option<Arc<OrderDetail>> {
+    fn get(&self, user: UserId, order_no: &str, revision: i64) -> Option<Arc<OrderDetail>> {
         self.0
-            .get(&stamp.order)
-            .filter(|entry| entry.0 == *stamp)
+            .get(&(user, order_no.to_owned()))
+            .filter(|entry| entry.0 == revision)
             .map(|entry| entry.1.clone())
     }
 
-    fn put(&self, stamp: PageStamp, detail: Arc<OrderDetail>) {
-        self.0.insert(stamp.order, Arc::new((stamp, detail)));
+    fn put(&self, user: UserId, revision: i64, detail: Arc<OrderDetail>) {
+        let key = (user, detail.order.order_no.clone());
+        self.0.insert(key, Arc::new((revision, detail)));
     }
 }
 
@@ -263,6 +267,15 @@ pub struct Detail {
     data: Arc<OrderDetail>,
 }
 
+impl Detail {
+    fn new(data: Arc<OrderDetail>, now: NaiveDateTime) -> Detail {
+        Detail {
+            actions: data.order.actions(now),
+            data,
+        }
+    }
+}
+
 impl std::ops::Deref for Detail {
     type Target = OrderDetail;
 
@@ -271,61 +284,53 @@ impl std::ops::Deref for Detail {
     }
 }
 
-/// The owner's order page: one statement when this server has built the
-/// page since the order last changed, else one read of everything (an
-/// unpaid order whose window has passed is closed first).
+/// The owner's order page. `revision` is the owner's revision as read with
+/// the session: when this server built the page at that revision, nothing
+/// is read; otherwise everything is read at once (an unpaid order whose
+/// window has passed is closed first).
 pub async fn detail(
     db: &Db,
     cache: &DetailCache,
     user: UserId,
+    revision: Option<i64>,
     order_no: String,
     now: NaiveDateTime,
 ) -> Result<Detail, AppError> {
     if !is_valid_order_no(&order_no) {
         return Err(AppError::NotFound);
     }
-    let no = order_no.clone();
-    let stamp = db
-        .query(move |conn| Ok(orders::page_stamp(conn, user, &no)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let expired = stamp.pending_until.is_some_and(|deadline| deadline <= now);
-    if !expired && let Some(data) = cache.get(&stamp) {
-        return Ok(Detail {
-            actions: data.order.actions(now),
-            data,
-        });
+    if let Some(data) = revision.and_then(|r| cache.get(user, &order_no, r))
+        && !data.order.is_expired(now)
+    {
+        return Ok(Detail::new(data, now));
     }
     let no = order_no.clone();
     let found = db
         .read(move |conn| {
             let order = owned_order(conn, user, &no)?;
-            if order.status == OrderStatus::PendingPayment && order.pay_deadline <= now {
+            if order.is_expired(now) {
                 return Ok(Err(order));
             }
-            let stamp = orders::page_stamp(conn, user, &no)?.ok_or(AppError::NotFound)?;
-            Ok(Ok((stamp, load_detail(conn, user, order)?)))
+            let revision = orders::user_revision(conn, user)?;
+            Ok(Ok((revision, load_detail(conn, user, order)?)))
         })
         .await?;
-    let (stamp, data) = match found {
+    let (revision, data) = match found {
         Ok(found) => found,
         Err(expired) => {
             db.write(move |conn| apply(conn, &expired, OrderEvent::Close, Actor::System, now))
                 .await?;
             db.read(move |conn| {
                 let order = owned_order(conn, user, &order_no)?;
-                let stamp = orders::page_stamp(conn, user, &order_no)?.ok_or(AppError::NotFound)?;
-                Ok((stamp, load_detail(conn, user, order)?))
+                let revision = orders::user_revision(conn, user)?;
+                Ok((revision, load_detail(conn, user, order)?))
             })
             .await?
         }
     };
     let data = Arc::new(data);
-    cache.put(stamp, data.clone());
-    Ok(Detail {
-        actions: data.order.actions(now),
-        data,
-    })
+    cache.put(user, revision, data.clone());
+    Ok(Detail::new(data, now))
 }
 
 /// Everything the order page shows about `order`.

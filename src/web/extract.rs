@@ -22,6 +22,9 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub struct CurrentShopper {
     pub id: UserId,
+    /// The shopper's revision, read with the session (see
+    /// [`crate::session_store::REVISION`]).
+    pub revision: Option<i64>,
 }
 
 pub fn login_redirect(req: &HttpRequest) -> HttpResponse {
@@ -48,7 +51,14 @@ impl FromRequest for CurrentShopper {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match session_user(&req.get_session()) {
-            Some(user) => Ok(CurrentShopper { id: user.id }),
+            Some(user) => Ok(CurrentShopper {
+                id: user.id,
+                revision: req
+                    .get_session()
+                    .get::<i64>(crate::session_store::REVISION)
+                    .ok()
+                    .flatten(),
+            }),
             None => {
                 Err(InternalError::from_response("sign-in required", login_redirect(req)).into())
             }

@@ -459,6 +459,7 @@ pub async fn show_order(
         &state.db,
         &state.order_pages,
         shopper.id,
+        shopper.revision,
         path.into_inner(),
         state.clock.now(),
     )
@@ -608,8 +609,15 @@ pub async fn refund_order(
     let (kind, key) = match outcome {
         Ok(()) => (FlashKind::Success, "refund.flash.done"),
         Err(RefundRefusal::NotAcknowledged) => {
-            let detail =
-                svc::detail(&state.db, &state.order_pages, shopper.id, order_no, now).await?;
+            let detail = svc::detail(
+                &state.db,
+                &state.order_pages,
+                shopper.id,
+                None,
+                order_no,
+                now,
+            )
+            .await?;
             let mut page = OrderPage::build(ctx, &detail);
             page.refund_error = Some(page.ctx.t("refund.error.acknowledge"));
             return render(page, StatusCode::UNPROCESSABLE_ENTITY);
@@ -681,6 +689,8 @@ async fn refuse_switch(
         &state.db,
         &state.order_pages,
         shopper.id,
+        // Read anew: this request may have written.
+        None,
         order_no,
         state.clock.now(),
     )
