@@ -233,7 +233,10 @@ pub async fn close_if_expired(
 /// order number, so only the owner's own reads fill or find an entry. At
 /// most [`DetailCache::CAPACITY`] orders are kept (the least recently used
 /// go first).
-pub struct DetailCache(quick_cache::sync::Cache<(UserId, String), Arc<(i64, Arc<OrderDetail>)>>);
+pub struct DetailCache(quick_cache::sync::Cache<(UserId, String), CachedDetail>);
+
+/// An order page's data and the owner's revision it was read at.
+type CachedDetail = Arc<(i64, Arc<OrderDetail>)>;
 
 impl DetailCache {
     pub const CAPACITY: usize = 4096;
