@@ -93,18 +93,53 @@ macro_rules! route_table {
         pub const ROUTE_TABLE: &[(&str, &[&str])] = &[$(($path, &[$(stringify!($method)),+])),*];
 
         pub fn routes(cfg: &mut web::ServiceConfig) {
-            $(
-                cfg.service(
-                    web::resource($path)
-                        $(.route(route_for!($method).to($handler)))+
-                        .default_service(web::to(|| async {
-                            method_not_allowed(&[$(stringify!($method)),+])
-                        })),
-                );
-            )*
+            let resources: Vec<(&'static str, Box<dyn Fn(&str) -> actix_web::Resource>)> = vec![$(
+                (
+                    $path,
+                    Box::new(|at: &str| {
+                        web::resource(at.to_owned())
+                            $(.route(route_for!($method).to($handler)))+
+                            .default_service(web::to(|| async {
+                                method_not_allowed(&[$(stringify!($method)),+])
+                            }))
+                    }),
+                ),
+            )*];
+            register(cfg, resources);
         }
     };
 }
+
+/// Registers the routes so that finding one is cheap: paths without
+/// parameters first (matched by comparing strings), then the paths with
+/// parameters grouped in one scope per first segment (`/orders`,
+/// `/account`, …), so a request is matched against the patterns of its own
+/// area only (each pattern is a regular expression).
+fn register(
+    cfg: &mut web::ServiceConfig,
+    resources: Vec<(&'static str, Box<dyn Fn(&str) -> actix_web::Resource>)>,
+) {
+    let mut areas: Vec<(&str, actix_web::Scope)> = Vec::new();
+    for (path, resource) in resources {
+        if !path.contains('{') {
+            cfg.service(resource(path));
+            continue;
+        }
+        let end = path[1..].find('/').map_or(path.len(), |i| i + 1);
+        let (area, rest) = path.split_at(end);
+        match areas.iter_mut().find(|(a, _)| *a == area) {
+            Some((_, scope)) => {
+                let taken = std::mem::replace(scope, web::scope(area));
+                *scope = taken.service(resource(rest));
+            }
+            None => areas.push((area, web::scope(area).service(resource(rest)))),
+        }
+    }
+    for (_, scope) in areas {
+        cfg.service(scope);
+    }
+}
+
 use route_table;
 
 /// `405` with `Allow`: the path's methods (`HEAD` with `GET`).
