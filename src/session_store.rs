@@ -114,32 +114,35 @@ impl SessionStore for DbSessionStore {
         let id = storage_id(session_key.as_ref());
         let now = self.clock.now();
         let lookup = id.clone();
+        let clock = sessions::SessionClock {
+            now,
+            created_cutoff: now - self.absolute,
+            refresh_before: now + self.idle - REFRESH_GRACE,
+        };
         let found = self
             .db
-            .query(move |conn| Ok(sessions::find_session(conn, &lookup)?))
+            .query(move |conn| Ok(sessions::find_session(conn, &lookup, &clock)?))
             .await
             .map_err(|e| LoadError::Other(e.into()))?;
-        let found = found.map(|f| {
-            let state = serde_json::from_str::<SessionState>(&f.row.state);
-            (f.row, state, (f.unread, f.revision))
-        });
-        let Some((row, state, (unread, revision))) = found else {
+        let Some(found) = found else {
             return Ok(None);
         };
-        if row.expires_at <= now || row.created_at + self.absolute <= now {
+        if !found.live {
             self.db
                 .write(move |conn| Ok(sessions::delete_session(conn, &id)?))
                 .await
                 .map_err(|e| LoadError::Other(e.into()))?;
             return Ok(None);
         }
-        if row.expires_at - now < self.idle - REFRESH_GRACE {
+        if found.stale {
             let expires = now + self.idle;
             self.db
                 .write(move |conn| Ok(sessions::touch_session(conn, &id, expires)?))
                 .await
                 .map_err(|e| LoadError::Other(e.into()))?;
         }
+        let (unread, revision) = (found.unread, found.revision);
+        let state = serde_json::from_str::<SessionState>(&found.state);
         let mut state = state.map_err(|e| LoadError::Deserialization(e.into()))?;
         state.insert(UNREAD.to_owned(), unread.to_string());
         if let Some(revision) = revision {

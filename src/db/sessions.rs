@@ -17,32 +17,56 @@ pub struct SessionRow {
     pub user_id: Option<i32>,
 }
 
-/// A session as loaded with its signed-in user's counters.
+/// A session as loaded, with its signed-in user's counters.
 pub struct FoundSession {
-    pub row: SessionRow,
+    pub state: String,
+    /// Neither idle past its deadline nor older than its absolute limit.
+    pub live: bool,
+    /// Its idle deadline is due to be pushed back.
+    pub stale: bool,
     /// The user's unread inbox messages (0 when signed out).
     pub unread: i64,
     /// The user's revision (see migration 000008; `None` when signed out).
     pub revision: Option<i64>,
 }
 
-/// The session with its user's unread messages and revision: one
-/// statement, so it needs no transaction and is one round trip.
-pub fn find_session(conn: &mut Conn, id: &str) -> QueryResult<Option<FoundSession>> {
+/// The deadlines a loaded session is measured against.
+pub struct SessionClock {
+    pub now: NaiveDateTime,
+    /// Sessions created at or before this are past their absolute limit.
+    pub created_cutoff: NaiveDateTime,
+    /// An idle deadline before this is pushed back.
+    pub refresh_before: NaiveDateTime,
+}
+
+/// The session with its user's unread messages and revision, its deadlines
+/// compared in the statement: one statement, so it needs no transaction and
+/// is one round trip.
+pub fn find_session(
+    conn: &mut Conn,
+    id: &str,
+    clock: &SessionClock,
+) -> QueryResult<Option<FoundSession>> {
     on_backend!(conn => {
         sessions::table
             .left_join(users::table)
             .filter(sessions::id.eq(id))
             .select((
-                SessionRow::as_select(),
+                sessions::state,
+                sessions::expires_at
+                    .gt(clock.now)
+                    .and(sessions::created_at.gt(clock.created_cutoff)),
+                sessions::expires_at.lt(clock.refresh_before),
                 users::unread_messages.nullable(),
                 users::revision.nullable(),
             ))
-            .first::<(SessionRow, Option<i64>, Option<i64>)>(conn)
+            .first::<(String, bool, bool, Option<i64>, Option<i64>)>(conn)
             .optional()
             .map(|found| {
-                found.map(|(row, unread, revision)| FoundSession {
-                    row,
+                found.map(|(state, live, stale, unread, revision)| FoundSession {
+                    state,
+                    live,
+                    stale,
                     unread: unread.unwrap_or(0),
                     revision,
                 })
