@@ -93,7 +93,7 @@ macro_rules! route_table {
         pub const ROUTE_TABLE: &[(&str, &[&str])] = &[$(($path, &[$(stringify!($method)),+])),*];
 
         pub fn routes(cfg: &mut web::ServiceConfig) {
-            let resources: Vec<(&'static str, Box<dyn Fn(&str) -> actix_web::Resource>)> = vec![$(
+            let resources: Vec<(&'static str, MakeResource)> = vec![$(
                 (
                     $path,
                     Box::new(|at: &str| {
@@ -110,15 +110,15 @@ macro_rules! route_table {
     };
 }
 
+/// Builds a route's resource at a path (its own, or the rest of it inside a scope).
+type MakeResource = Box<dyn Fn(&str) -> actix_web::Resource>;
+
 /// Registers the routes so that finding one is cheap: paths without
 /// parameters first (matched by comparing strings), then the paths with
 /// parameters grouped in one scope per first segment (`/orders`,
 /// `/account`, …), so a request is matched against the patterns of its own
 /// area only (each pattern is a regular expression).
-fn register(
-    cfg: &mut web::ServiceConfig,
-    resources: Vec<(&'static str, Box<dyn Fn(&str) -> actix_web::Resource>)>,
-) {
+fn register(cfg: &mut web::ServiceConfig, resources: Vec<(&'static str, MakeResource)>) {
     let mut areas: Vec<(&str, actix_web::Scope)> = Vec::new();
     for (path, resource) in resources {
         if !path.contains('{') {
