@@ -7,7 +7,7 @@ use actix_web::http::header::ACCEPT_LANGUAGE;
 
 pub const LANG_COOKIE: &str = "lang";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Zh,

@@ -26,6 +26,7 @@ use crate::session_store::DbSessionStore;
 use crate::web::middleware::{
     record_metrics, remember_language, request_id, secure_cookies_over_https, security_headers,
 };
+use crate::web::orders::ArticleCache;
 use crate::web::{BODY_LIMIT, not_found, routes};
 
 /// A session ends after this long without a request…
@@ -45,6 +46,8 @@ pub struct AppState {
     pub hasher: Hasher,
     /// Order pages built lately (see [`DetailCache`]).
     pub order_pages: DetailCache,
+    /// Their rendered articles (see [`ArticleCache`]).
+    pub order_articles: ArticleCache,
 }
 
 pub struct Application {
@@ -114,6 +117,7 @@ impl Application {
             config,
             hasher: hasher.clone(),
             order_pages: DetailCache::new(),
+            order_articles: ArticleCache::new(),
         });
 
         let mut server = HttpServer::new(move || {

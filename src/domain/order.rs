@@ -254,7 +254,7 @@ impl Order {
 
 /// The actions an order offers (SPEC "Order life cycle" and the
 /// payment-change rules): the one place pages and services ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OrderActions {
     /// Unpaid and inside its window.
     pub pay: bool,

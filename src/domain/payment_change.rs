@@ -7,7 +7,7 @@ use super::order::OrderStatus;
 use super::plan::{Plan, Quote};
 
 /// What a shopper may do about how an order is paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangePath {
     /// Rule 2: unpaid and inside its window — the shopper changes it themselves.
     SelfService,

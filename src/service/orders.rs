@@ -271,6 +271,12 @@ pub struct Detail {
 }
 
 impl Detail {
+    /// The data itself: the same `Arc` for as long as the order is unchanged
+    /// and cached (a cache of what is built from it can compare pointers).
+    pub fn data(&self) -> &Arc<OrderDetail> {
+        &self.data
+    }
+
     fn new(data: Arc<OrderDetail>, now: NaiveDateTime) -> Detail {
         Detail {
             actions: data.order.actions(now),

@@ -123,6 +123,7 @@ pub fn session_user(session: &Session) -> Option<SessionUser> {
     })
 }
 
+#[derive(Clone)]
 pub struct PageCtx {
     pub lang: Lang,
     pub user: Option<SessionUser>,

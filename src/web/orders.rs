@@ -5,6 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use std::sync::{Arc, LazyLock};
+
+use rand::distr::{Alphanumeric, SampleString};
 use serde::Deserialize;
 
 use super::ctx::{FlashKind, PageCtx, set_flash, set_flash_keyed};
@@ -16,12 +19,16 @@ use super::forms::{
 use super::rich::fen_token;
 use super::{State, see_other};
 use crate::domain::Fen;
+use crate::domain::ids::UserId;
 use crate::domain::method::PaymentMethod;
-use crate::domain::order::{Instalment, InstalmentStatus, Order, OrderStatus, OrderTab};
+use crate::domain::order::{
+    Instalment, InstalmentStatus, Order, OrderActions, OrderStatus, OrderTab,
+};
 use crate::domain::payment::{Payment, PaymentState, net_taken};
 use crate::domain::timeline::{EventKind, TimelineEntry};
 use crate::error::AppError;
-use crate::service::orders::{self as svc, Detail, OrderSummary, PayOutcome, Refusal};
+use crate::i18n::Lang;
+use crate::service::orders::{self as svc, Detail, OrderDetail, OrderSummary, PayOutcome, Refusal};
 use crate::service::payment_change::{self as change_svc, ItemChange};
 use crate::service::refunds::{self as refund_svc, RefundRefusal};
 use crate::service::repayments::{self as repay_svc, SwitchRefusal};
@@ -304,9 +311,33 @@ impl PaymentView {
     }
 }
 
+/// The order page: the layout (rendered per request: the header names the
+/// signed-in user, their unread messages, the language link) around the
+/// order's own part, [`OrderArticle`].
 #[derive(Template, WebTemplate)]
 #[template(path = "orders/detail.html")]
 pub struct OrderPage {
+    pub ctx: PageCtx,
+    pub order_no: String,
+    /// The rendered [`OrderArticle`].
+    pub article: String,
+}
+
+impl OrderPage {
+    fn of(article: OrderArticle) -> Result<OrderPage, AppError> {
+        let html = article.render()?;
+        Ok(OrderPage {
+            order_no: article.order_no,
+            article: html,
+            ctx: article.ctx,
+        })
+    }
+}
+
+/// The order's own part of its page.
+#[derive(Template)]
+#[template(path = "orders/article.html")]
+pub struct OrderArticle {
     pub ctx: PageCtx,
     pub order_no: String,
     pub status: &'static str,
@@ -354,10 +385,10 @@ pub struct OrderPage {
     pub refund_error: Option<String>,
 }
 
-impl OrderPage {
-    fn build(ctx: PageCtx, d: &Detail) -> OrderPage {
+impl OrderArticle {
+    fn build(ctx: PageCtx, d: &Detail) -> OrderArticle {
         let o: &Order = &d.order;
-        OrderPage {
+        OrderArticle {
             order_no: o.order_no.clone(),
             status: o.status.as_str(),
             status_label: ctx.status_label(o.status),
@@ -464,7 +495,125 @@ pub async fn show_order(
         state.clock.now(),
     )
     .await?;
-    Ok(OrderPage::build(ctx, &detail))
+    let article = state.order_articles.article(shopper.id, &ctx, &detail)?;
+    Ok(OrderPage {
+        order_no: detail.order.order_no.clone(),
+        article,
+        ctx,
+    })
+}
+
+/// Rendered order articles, each with the page data it was rendered from:
+/// reused while the order service hands out that same data (unchanged
+/// since, see [`crate::service::orders::DetailCache`]) for the same
+/// language and set of actions. The per-request parts — the session's CSRF
+/// token and a fresh form token — are rendered as per-process random marks
+/// and put in at each view; both tokens are alphanumeric, so they read
+/// exactly as the template would have written them.
+pub struct ArticleCache(quick_cache::sync::Cache<ArticleKey, Arc<RenderedArticle>>);
+
+type ArticleKey = (UserId, String, Lang, OrderActions);
+
+pub struct RenderedArticle {
+    /// What it was rendered from (kept alive, so the pointer stays unique).
+    data: Arc<OrderDetail>,
+    /// The HTML cut at the marks: text, then what goes after it.
+    pieces: Vec<(String, Option<Mark>)>,
+}
+
+#[derive(Clone, Copy)]
+enum Mark {
+    Csrf,
+    FormToken,
+}
+
+/// The marks, random per process: text no data can contain by chance.
+static MARKS: LazyLock<(String, String)> = LazyLock::new(|| {
+    let mut rng = rand::rng();
+    (
+        format!("csrfMark{}", Alphanumeric.sample_string(&mut rng, 24)),
+        format!("formMark{}", Alphanumeric.sample_string(&mut rng, 24)),
+    )
+});
+
+impl ArticleCache {
+    pub const CAPACITY: usize = 4096;
+
+    pub fn new() -> ArticleCache {
+        ArticleCache(quick_cache::sync::Cache::new(Self::CAPACITY))
+    }
+
+    /// The order's article for this request.
+    fn article(&self, user: UserId, ctx: &PageCtx, detail: &Detail) -> Result<String, AppError> {
+        let key = (
+            user,
+            detail.order.order_no.clone(),
+            ctx.lang,
+            detail.actions,
+        );
+        let rendered = match self.0.get(&key) {
+            Some(hit) if Arc::ptr_eq(&hit.data, detail.data()) => hit,
+            _ => {
+                let rendered = Arc::new(Self::render(ctx, detail)?);
+                self.0.insert(key, rendered.clone());
+                rendered
+            }
+        };
+        let form_token = new_form_token();
+        let mut html = String::with_capacity(
+            rendered
+                .pieces
+                .iter()
+                .map(|(text, _)| text.len() + 64)
+                .sum(),
+        );
+        for (text, mark) in &rendered.pieces {
+            html.push_str(text);
+            match mark {
+                Some(Mark::Csrf) => html.push_str(&ctx.csrf),
+                Some(Mark::FormToken) => html.push_str(&form_token),
+                None => {}
+            }
+        }
+        Ok(html)
+    }
+
+    fn render(ctx: &PageCtx, detail: &Detail) -> Result<RenderedArticle, AppError> {
+        let (csrf_mark, form_mark) = &*MARKS;
+        let mut marked = ctx.clone();
+        marked.csrf = csrf_mark.clone();
+        let mut article = OrderArticle::build(marked, detail);
+        article.form_token = form_mark.clone();
+        let html = article.render()?;
+        let mut pieces = Vec::new();
+        let mut rest = html.as_str();
+        loop {
+            let next = [(csrf_mark, Mark::Csrf), (form_mark, Mark::FormToken)]
+                .into_iter()
+                .filter_map(|(m, kind)| rest.find(m.as_str()).map(|at| (at, m.len(), kind)))
+                .min_by_key(|(at, _, _)| *at);
+            match next {
+                Some((at, len, kind)) => {
+                    pieces.push((rest[..at].to_owned(), Some(kind)));
+                    rest = &rest[at + len..];
+                }
+                None => {
+                    pieces.push((rest.to_owned(), None));
+                    break;
+                }
+            }
+        }
+        Ok(RenderedArticle {
+            data: detail.data().clone(),
+            pieces,
+        })
+    }
+}
+
+impl Default for ArticleCache {
+    fn default() -> Self {
+        ArticleCache::new()
+    }
 }
 
 fn refusal_flash(session: &Session, refusal: Refusal) {
@@ -618,9 +767,9 @@ pub async fn refund_order(
                 now,
             )
             .await?;
-            let mut page = OrderPage::build(ctx, &detail);
-            page.refund_error = Some(page.ctx.t("refund.error.acknowledge"));
-            return render(page, StatusCode::UNPROCESSABLE_ENTITY);
+            let mut article = OrderArticle::build(ctx, &detail);
+            article.refund_error = Some(article.ctx.t("refund.error.acknowledge"));
+            return render(OrderPage::of(article)?, StatusCode::UNPROCESSABLE_ENTITY);
         }
         Err(RefundRefusal::AlreadyDone) => (FlashKind::Info, "order.flash.already_done"),
         Err(RefundRefusal::PaymentInProgress) => (FlashKind::Info, "order.flash.in_progress"),
@@ -695,7 +844,7 @@ async fn refuse_switch(
         state.clock.now(),
     )
     .await?;
-    let mut page = OrderPage::build(ctx, &detail);
+    let mut page = OrderArticle::build(ctx, &detail);
     let (text, status) = match refusal {
         SwitchRefusal::NotAcknowledged => (
             page.ctx.t("switch.error.acknowledge"),
@@ -720,7 +869,7 @@ async fn refuse_switch(
         ),
     };
     page.switch_error = Some(text);
-    render(page, status)
+    render(OrderPage::of(page)?, status)
 }
 
 /// `name ¥1.00 → ¥2.00; other: only 3 left`.

@@ -161,3 +161,52 @@ async fn racing_checkouts_never_oversell() {
     assert_eq!((placed, refused), (3, 3), "{statuses:?}");
     assert_eq!(app.stock_of(product).await, 0);
 }
+
+/// The order page's own part is rendered once and reused; what is per
+/// request in it is still per request: the session's CSRF token in every
+/// form, a fresh form token each view, the language asked for, the actions
+/// of this moment (the pay button is gone once the window has passed).
+#[tokio::test]
+async fn a_reused_order_page_still_carries_this_requests_tokens_language_and_actions() {
+    let app = spawn_app().await;
+    let product = app.product(19_900, 5).await;
+    let s = app.shopper().await;
+    let card = s.add_card("4111111111111111", "12/30").await;
+    s.add_to_cart(product, 1).await;
+    let order_no = s.checkout("full", "", &card).await;
+
+    let first = s.order(&order_no).await;
+    let second = s.order(&order_no).await;
+    let csrf = first.attrs("input[name=csrf_token]", "value");
+    assert!(csrf.len() >= 3, "the logout, pay and cancel forms");
+    assert!(
+        csrf.iter().all(|t| t == &csrf[0] && t.len() >= 32),
+        "{csrf:?}"
+    );
+    assert_eq!(second.attrs("input[name=csrf_token]", "value"), csrf);
+    let tokens = |p: &crate::helpers::Page| p.attrs("input[name=form_token]", "value");
+    let (once, again) = (tokens(&first), tokens(&second));
+    assert!(!once.is_empty() && once.iter().all(|t| t == &once[0]));
+    assert_ne!(once[0], again[0], "a fresh form token each view");
+    assert!(!first.body.contains("Mark"), "no placeholder left");
+
+    // Another shopper gets nothing of it (what is kept is kept per owner).
+    let other = app.shopper().await;
+    assert_eq!(
+        other.get(&format!("/orders/{order_no}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The other language, then the first again: each as asked.
+    let en = s.get(&format!("/orders/{order_no}?lang=en")).await;
+    assert_eq!(en.texts(".crumbs a"), ["My orders"]);
+    let zh = s.get(&format!("/orders/{order_no}?lang=zh")).await;
+    assert_eq!(zh.texts(".crumbs a"), ["我的订单"]);
+
+    // The same unchanged order, later: past its window it is closed, no pay button.
+    assert!(zh.has(&format!("form[action='/orders/{order_no}/pay']")));
+    app.clock.advance(Duration::hours(2));
+    let later = s.order(&order_no).await;
+    assert_eq!(later.attr("[data-status]", "data-status"), "closed");
+    assert!(!later.has(&format!("form[action='/orders/{order_no}/pay']")));
+}
