@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{sessions, users};
+use super::types::BoundTime;
 use super::{Conn, on_backend};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -54,9 +55,9 @@ pub fn find_session(
             .select((
                 sessions::state,
                 sessions::expires_at
-                    .gt(clock.now)
-                    .and(sessions::created_at.gt(clock.created_cutoff)),
-                sessions::expires_at.lt(clock.refresh_before),
+                    .gt(BoundTime(clock.now))
+                    .and(sessions::created_at.gt(BoundTime(clock.created_cutoff))),
+                sessions::expires_at.lt(BoundTime(clock.refresh_before)),
                 users::unread_messages.nullable(),
                 users::revision.nullable(),
             ))

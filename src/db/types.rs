@@ -161,3 +161,76 @@ mod tests {
         ));
     }
 }
+
+/// A timestamp bound as a query parameter on a hot path. On SQLite it is
+/// written exactly as diesel writes a `NaiveDateTime` (`%F %T%.f`, so text
+/// comparisons with stored values hold) without interpreting a format
+/// string each time; on PostgreSQL it is a `NaiveDateTime`.
+#[derive(Debug, Clone, Copy, AsExpression)]
+#[diesel(sql_type = diesel::sql_types::Timestamp)]
+pub struct BoundTime(pub chrono::NaiveDateTime);
+
+impl BoundTime {
+    fn sqlite_text(&self) -> String {
+        use chrono::{Datelike, Timelike};
+        use std::fmt::Write;
+        let (d, t) = (self.0.date(), self.0.time());
+        let mut text = String::with_capacity(29);
+        let _ = write!(
+            text,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            d.year(),
+            d.month(),
+            d.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+        let nanos = t.nanosecond() % 1_000_000_000;
+        let _ = match nanos {
+            0 => Ok(()),
+            n if n % 1_000_000 == 0 => write!(text, ".{:03}", n / 1_000_000),
+            n if n % 1_000 == 0 => write!(text, ".{:06}", n / 1_000),
+            n => write!(text, ".{n:09}"),
+        };
+        text
+    }
+}
+
+impl ToSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for BoundTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, diesel::sqlite::Sqlite>) -> serialize::Result {
+        out.set_value(self.sqlite_text());
+        Ok(serialize::IsNull::No)
+    }
+}
+
+impl ToSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for BoundTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, diesel::pg::Pg>) -> serialize::Result {
+        ToSql::<diesel::sql_types::Timestamp, diesel::pg::Pg>::to_sql(&self.0, out)
+    }
+}
+
+#[cfg(test)]
+mod bound_time_tests {
+    use super::BoundTime;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn written_as_diesel_writes_a_timestamp() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
+        for (h, m, s, nanos) in [
+            (0, 0, 0, 0),
+            (9, 5, 3, 120_000_000),
+            (23, 59, 59, 123_456_000),
+            (12, 30, 1, 123_456_789),
+            (1, 2, 3, 1_000),
+            (4, 5, 6, 7),
+        ] {
+            let at = day.and_hms_nano_opt(h, m, s, nanos).unwrap();
+            assert_eq!(
+                BoundTime(at).sqlite_text(),
+                at.format("%F %T%.f").to_string()
+            );
+        }
+    }
+}
