@@ -55,6 +55,11 @@ impl Lang {
     pub fn t(self, key: &str) -> String {
         text(self.locale(), key)
     }
+
+    /// [`Lang::t`] without copying the message (for templates).
+    pub fn message(self, key: &str) -> std::borrow::Cow<'static, str> {
+        message(self.locale(), key)
+    }
 }
 
 /// The `lang` query parameter, if it names a language.
@@ -99,7 +104,12 @@ fn parse_quality(q: &str) -> u32 {
 
 /// A catalog message; a missing key shows as the key itself (caught by tests).
 pub fn text(locale: &str, key: &str) -> String {
-    rust_i18n::t!(key, locale = locale).into_owned()
+    message(locale, key).into_owned()
+}
+
+/// [`text`] without copying it: the catalog is static.
+pub fn message(locale: &str, key: &str) -> std::borrow::Cow<'static, str> {
+    crate::_rust_i18n_try_translate(locale, key).unwrap_or_else(|| format!("{locale}.{key}").into())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use actix_session::SessionMiddleware;
 use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{Logger, from_fn};
+use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use rand::distr::{Alphanumeric, SampleString};
 
@@ -120,6 +120,10 @@ impl Application {
             order_articles: ArticleCache::new(),
         });
 
+        let access_log = tracing::enabled!(
+            target: "actix_web::middleware::logger",
+            tracing::Level::INFO
+        );
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -140,7 +144,12 @@ impl Application {
                 .wrap(from_fn(secure_cookies_over_https))
                 .wrap(from_fn(remember_language))
                 .wrap(security_headers())
-                .wrap(Logger::new("%r %s %Dms id=%{x-request-id}o"))
+                // The access log, left out when its level is off (it formats
+                // the request line up front, logged or not).
+                .wrap(Condition::new(
+                    access_log,
+                    Logger::new("%r %s %Dms id=%{x-request-id}o"),
+                ))
                 .wrap(from_fn(record_metrics))
                 .configure(routes)
                 .default_service(web::to(not_found))

@@ -74,17 +74,17 @@ impl Refuses<RegisterError> for RegisterPage {
         let ctx = &self.ctx;
         match e {
             RegisterError::Taken => {
-                self.account_error = Some(ctx.t("register.error.taken"));
+                self.account_error = Some(ctx.text("register.error.taken"));
                 return StatusCode::CONFLICT;
             }
             RegisterError::Account(AccountError::Invalid) => {
-                self.account_error = Some(ctx.t("account.error.invalid"));
+                self.account_error = Some(ctx.text("account.error.invalid"));
             }
             RegisterError::Account(AccountError::PasswordLength) => {
-                self.password_error = Some(ctx.t("account.error.password_length"));
+                self.password_error = Some(ctx.text("account.error.password_length"));
             }
             RegisterError::Account(AccountError::PasswordMismatch) => {
-                self.confirm_error = Some(ctx.t("account.error.password_mismatch"));
+                self.confirm_error = Some(ctx.text("account.error.password_mismatch"));
             }
         }
         StatusCode::UNPROCESSABLE_ENTITY
@@ -181,7 +181,7 @@ pub async fn login(
         }
         Err(e) => {
             let (error, status) = match e {
-                LoginError::Invalid => (ctx.t("login.error.invalid"), StatusCode::UNAUTHORIZED),
+                LoginError::Invalid => (ctx.text("login.error.invalid"), StatusCode::UNAUTHORIZED),
                 LoginError::Throttled { minutes } => (
                     ctx.tv("login.error.throttled", &minutes.to_string()),
                     StatusCode::TOO_MANY_REQUESTS,

@@ -89,7 +89,7 @@ impl Problem {
         let max = MAX_QUANTITY.to_string();
         match self {
             Problem::Product | Problem::Refused(CartError::UnknownProduct) => {
-                ctx.t("cart.error.unknown_product")
+                ctx.text("cart.error.unknown_product")
             }
             Problem::Quantity => ctx.tv("cart.error.quantity", &max),
             Problem::Refused(CartError::TooMany) => ctx.tv("cart.error.too_many", &max),

@@ -197,7 +197,7 @@ impl CheckoutPage {
                 let method = method_id.map(|m| m.to_string()).unwrap_or_default();
                 ShippingOption {
                     value: s.as_str(),
-                    label: ctx.t(&format!("shipping.{}", s.as_str())),
+                    label: ctx.text(&format!("shipping.{}", s.as_str())),
                     fee: s.fee(),
                     selected: s == shipping,
                     href: checkout_href(s.as_str(), &sel.plan, &sel.term, &method, &replaces),
@@ -259,18 +259,18 @@ impl Refuses<Problem> for CheckoutPage {
                 plan,
                 method,
             } => {
-                self.error = shipping.then(|| ctx.t("checkout.error.shipping"));
+                self.error = shipping.then(|| ctx.text("checkout.error.shipping"));
                 self.plan_error = plan.map(|e| plan_error_text(ctx, e));
-                self.method_error = method.then(|| ctx.t("checkout.error.method"));
+                self.method_error = method.then(|| ctx.text("checkout.error.method"));
             }
             Problem::Refused(e) => match e {
-                CheckoutError::EmptyCart => self.error = Some(ctx.t("checkout.error.empty")),
+                CheckoutError::EmptyCart => self.error = Some(ctx.text("checkout.error.empty")),
                 CheckoutError::MethodNotFound => {
-                    self.method_error = Some(ctx.t("checkout.error.method"));
+                    self.method_error = Some(ctx.text("checkout.error.method"));
                 }
                 CheckoutError::Plan(p) => self.plan_error = Some(plan_error_text(ctx, p)),
                 CheckoutError::NotAcknowledged => {
-                    self.ack_error = Some(ctx.t("checkout.error.acknowledge"));
+                    self.ack_error = Some(ctx.text("checkout.error.acknowledge"));
                 }
                 CheckoutError::OutOfStock {
                     name_zh,

@@ -136,13 +136,19 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    pub fn t(&self, key: &str) -> String {
+    /// A catalog message (templates: no copy, the catalog is static).
+    pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
+        self.lang.message(key)
+    }
+
+    /// A catalog message as an owned `String` (for views that keep it).
+    pub fn text(&self, key: &str) -> String {
         self.lang.t(key)
     }
 
     /// A message with its `%{value}` placeholder filled.
     pub fn tv(&self, key: &str, value: &str) -> String {
-        self.t(key).replace("%{value}", value)
+        self.text(key).replace("%{value}", value)
     }
 
     pub fn html_lang(&self) -> &'static str {
@@ -162,7 +168,7 @@ impl PageCtx {
             .as_ref()
             .map(|f| {
                 let value = if f.value_is_key {
-                    self.t(&f.value)
+                    self.text(&f.value)
                 } else {
                     f.value.clone()
                 };
@@ -180,7 +186,7 @@ impl PageCtx {
     }
 
     pub fn status_text(&self, status: &str) -> String {
-        self.t(&format!("status.{status}"))
+        self.text(&format!("status.{status}"))
     }
 
     pub fn is_staff(&self) -> bool {
@@ -200,7 +206,7 @@ impl PageCtx {
     }
 
     pub fn other_lang_name(&self) -> String {
-        self.t("nav.other_language")
+        self.text("nav.other_language")
     }
 
     /// `/login?next=<this page>`.
@@ -218,7 +224,7 @@ impl PageCtx {
 
     /// `信用卡` / `Credit card`.
     pub fn kind_label(&self, kind: MethodKind) -> String {
-        self.t(&format!("method.kind.{}", kind.as_str()))
+        self.text(&format!("method.kind.{}", kind.as_str()))
     }
 
     pub fn status_label(&self, status: OrderStatus) -> String {
@@ -229,7 +235,7 @@ impl PageCtx {
     pub fn plan_label(&self, plan: Plan) -> String {
         match plan {
             Plan::Installment { months } => self.tv("plan.installment_n", &months.to_string()),
-            Plan::Full => self.t("plan.full"),
+            Plan::Full => self.text("plan.full"),
         }
     }
 }

@@ -130,14 +130,14 @@ impl MethodOption {
 /// A catalog text for a plan refusal.
 pub fn plan_error_text(ctx: &PageCtx, e: PlanError) -> String {
     match e {
-        PlanError::UnknownPlan => ctx.t("plan.error.unknown_plan"),
-        PlanError::UnknownTerm => ctx.t("plan.error.unknown_term"),
+        PlanError::UnknownPlan => ctx.text("plan.error.unknown_plan"),
+        PlanError::UnknownTerm => ctx.text("plan.error.unknown_term"),
         PlanError::BelowMinimum { minimum } => {
             ctx.tv("plan.error.below_minimum", &super::rich::fen_token(minimum))
         }
         PlanError::CardExpiresTooSoon { last_due } => {
             ctx.tv("plan.error.card_expires", &last_due.to_string())
         }
-        PlanError::Overflow => ctx.t("plan.error.overflow"),
+        PlanError::Overflow => ctx.text("plan.error.overflow"),
     }
 }

@@ -44,7 +44,7 @@ pub async fn help_index(ctx: PageCtx, state: State) -> Result<HelpPage, AppError
         .iter()
         .map(|key| CategoryView {
             key,
-            name: ctx.t(&format!("help.category.{key}")),
+            name: ctx.text(&format!("help.category.{key}")),
             articles: articles
                 .iter()
                 .filter(|a| a.category == *key)
@@ -118,7 +118,7 @@ pub async fn help_article(
     Ok(ArticlePage {
         slug: article.slug.clone(),
         title: ctx.pick(&article.title_zh, &article.title_en).to_owned(),
-        category: ctx.t(&format!("help.category.{}", article.category)),
+        category: ctx.text(&format!("help.category.{}", article.category)),
         paragraphs: render_body(&body, &vars, &money),
         rates: if article.slug == "installment-fees" {
             terms.iter().map(|(m, r)| (*m, r.to_string())).collect()

@@ -35,9 +35,9 @@ pub struct MessagesPage {
 fn row(ctx: &PageCtx, m: &Message, order_no: &str) -> MessageRow {
     let text = match (m.kind, &m.reason) {
         (MessageKind::Declined, Some(r)) => {
-            ctx.tv("message.declined", &ctx.t(&format!("decline.{r}")))
+            ctx.tv("message.declined", &ctx.text(&format!("decline.{r}")))
         }
-        (kind, _) => ctx.t(&format!("message.{}", kind.as_str())),
+        (kind, _) => ctx.text(&format!("message.{}", kind.as_str())),
     };
     MessageRow {
         kind: m.kind.as_str(),

@@ -89,7 +89,7 @@ impl TabView {
         };
         TabView {
             value: tab.as_str(),
-            label: ctx.t(&format!("orders.tab.{name}")),
+            label: ctx.text(&format!("orders.tab.{name}")),
             count,
             active: tab == active,
         }
@@ -169,18 +169,18 @@ impl EventView {
     fn of_ledger(ctx: &PageCtx, e: &TimelineEntry) -> EventView {
         let value = |prefix: &str, v: &Option<String>| {
             v.as_deref()
-                .map(|v| ctx.t(&format!("{prefix}.{v}")))
+                .map(|v| ctx.text(&format!("{prefix}.{v}")))
                 .unwrap_or_default()
         };
         let failed = e.to_value.as_deref() == Some(PaymentState::Failed.as_str());
         EventView {
             at: ctx.time(&e.at),
-            actor: ctx.t(&format!("actor.{}", e.actor.as_str())),
-            text: ctx.t("timeline.ledger"),
+            actor: ctx.text(&format!("actor.{}", e.actor.as_str())),
+            text: ctx.text("timeline.ledger"),
             from: value("payment.purpose", &e.from_value),
             to: value("payment.state", &e.to_value),
             note: match (failed, e.note.as_deref()) {
-                (true, Some(reason)) => ctx.t(&format!("decline.{reason}")),
+                (true, Some(reason)) => ctx.text(&format!("decline.{reason}")),
                 (_, note) => note.unwrap_or_default().to_owned(),
             },
         }
@@ -189,7 +189,7 @@ impl EventView {
     fn of(ctx: &PageCtx, e: &TimelineEntry) -> EventView {
         let value = |v: &Option<String>| match v.as_deref() {
             Some(s) if s.parse::<OrderStatus>().is_ok() => ctx.status_text(s),
-            Some("full") => ctx.t("plan.full"),
+            Some("full") => ctx.text("plan.full"),
             Some(s) if s.starts_with("installment/") => {
                 ctx.tv("plan.installment_n", s.trim_start_matches("installment/"))
             }
@@ -198,9 +198,9 @@ impl EventView {
         };
         let note = match (e.kind, e.note.as_deref()) {
             (EventKind::PaymentDeclined | EventKind::InstalmentDeclined, Some(reason)) => {
-                ctx.t(&format!("decline.{reason}"))
+                ctx.text(&format!("decline.{reason}"))
             }
-            (EventKind::Cancelled, Some(reason)) => ctx.t(&format!("cancel_reason.{reason}")),
+            (EventKind::Cancelled, Some(reason)) => ctx.text(&format!("cancel_reason.{reason}")),
             (_, Some(n)) => n.to_owned(),
             (_, None) => String::new(),
         };
@@ -211,9 +211,9 @@ impl EventView {
             let scope = e.from_value.as_deref().unwrap_or_default();
             return EventView {
                 at: ctx.time(&e.at),
-                actor: ctx.t(&format!("actor.{}", e.actor.as_str())),
-                text: ctx.t("timeline.early_repayment"),
-                from: ctx.t(&format!("repay.scope.{scope}")),
+                actor: ctx.text(&format!("actor.{}", e.actor.as_str())),
+                text: ctx.text("timeline.early_repayment"),
+                from: ctx.text(&format!("repay.scope.{scope}")),
                 to: format!("#{}", e.to_value.as_deref().unwrap_or_default()),
                 note: String::new(),
             };
@@ -226,11 +226,11 @@ impl EventView {
                 String::new(),
             )
         } else {
-            (ctx.t(&key), value(&e.from_value))
+            (ctx.text(&key), value(&e.from_value))
         };
         EventView {
             at: ctx.time(&e.at),
-            actor: ctx.t(&format!("actor.{}", e.actor.as_str())),
+            actor: ctx.text(&format!("actor.{}", e.actor.as_str())),
             text,
             from,
             to: value(&e.to_value),
@@ -261,11 +261,11 @@ impl InstalmentView {
             fee: i.fee_fen,
             amount: i.amount(),
             status: i.status.as_str().to_owned(),
-            status_label: ctx.t(&format!("instalment.{}", i.status.as_str())),
+            status_label: ctx.text(&format!("instalment.{}", i.status.as_str())),
             reason: i
                 .last_error
                 .as_ref()
-                .map(|r| ctx.t(&format!("decline.{r}")))
+                .map(|r| ctx.text(&format!("decline.{r}")))
                 .unwrap_or_default(),
             retry_at: i
                 .next_attempt_at
@@ -292,9 +292,9 @@ impl PaymentView {
     fn of(ctx: &PageCtx, p: &Payment, methods: &[PaymentMethod]) -> PaymentView {
         PaymentView {
             purpose: p.purpose.as_str(),
-            purpose_label: ctx.t(&format!("payment.purpose.{}", p.purpose.as_str())),
+            purpose_label: ctx.text(&format!("payment.purpose.{}", p.purpose.as_str())),
             state: p.state.as_str(),
-            state_label: ctx.t(&format!("payment.state.{}", p.state.as_str())),
+            state_label: ctx.text(&format!("payment.state.{}", p.state.as_str())),
             amount: p.amount_fen,
             method: methods
                 .iter()
@@ -304,7 +304,7 @@ impl PaymentView {
             failure: p
                 .failure
                 .as_ref()
-                .map(|f| ctx.t(&format!("decline.{f}")))
+                .map(|f| ctx.text(&format!("decline.{f}")))
                 .unwrap_or_default(),
             at: ctx.time(&p.completed_at.unwrap_or(p.requested_at)),
         }
@@ -406,7 +406,7 @@ impl OrderArticle {
                 })
                 .collect(),
             items_total: o.items_fen,
-            shipping: ctx.t(&format!("shipping.{}", o.shipping_method.as_str())),
+            shipping: ctx.text(&format!("shipping.{}", o.shipping_method.as_str())),
             shipping_fee: o.shipping_fen,
             fees: o.fee_fen,
             total: o.total_fen,
@@ -421,7 +421,7 @@ impl OrderArticle {
             ended_at: o.ended_at.as_ref().map(|t| ctx.time(t)).unwrap_or_default(),
             cancel_reason: o
                 .cancel_reason
-                .map(|r| ctx.t(&format!("cancel_reason.{}", r.as_str())))
+                .map(|r| ctx.text(&format!("cancel_reason.{}", r.as_str())))
                 .unwrap_or_default(),
             instalments: d
                 .instalments
@@ -467,7 +467,7 @@ impl OrderArticle {
                     let status = t.status.as_str();
                     (
                         t.ticket_no.clone(),
-                        ctx.t(&format!("ticket.status.{status}")),
+                        ctx.text(&format!("ticket.status.{status}")),
                     )
                 })
                 .collect(),
@@ -768,7 +768,7 @@ pub async fn refund_order(
             )
             .await?;
             let mut article = OrderArticle::build(ctx, &detail);
-            article.refund_error = Some(article.ctx.t("refund.error.acknowledge"));
+            article.refund_error = Some(article.ctx.text("refund.error.acknowledge"));
             return render(OrderPage::of(article)?, StatusCode::UNPROCESSABLE_ENTITY);
         }
         Err(RefundRefusal::AlreadyDone) => (FlashKind::Info, "order.flash.already_done"),
@@ -847,15 +847,15 @@ async fn refuse_switch(
     let mut page = OrderArticle::build(ctx, &detail);
     let (text, status) = match refusal {
         SwitchRefusal::NotAcknowledged => (
-            page.ctx.t("switch.error.acknowledge"),
+            page.ctx.text("switch.error.acknowledge"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         SwitchRefusal::MethodNotFound => (
-            page.ctx.t("checkout.error.method"),
+            page.ctx.text("checkout.error.method"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         SwitchRefusal::NothingToSwitch => (
-            page.ctx.t("staff.error.nothing_to_switch"),
+            page.ctx.text("staff.error.nothing_to_switch"),
             StatusCode::CONFLICT,
         ),
         SwitchRefusal::TooClose { next_due } => (

@@ -125,7 +125,7 @@ fn quote_rows(
     new_method: &str,
 ) -> Vec<CompareRow> {
     let fen_row = |key: &'static str, f: fn(&Quote) -> Fen| CompareRow {
-        label: ctx.t(&format!("quote.{key}")),
+        label: ctx.text(&format!("quote.{key}")),
         current_fen: current.map(f),
         new_fen: new.map(f),
         current_text: String::new(),
@@ -134,7 +134,7 @@ fn quote_rows(
         key,
     };
     let text_row = |key: &'static str, cur: String, new: String| CompareRow {
-        label: ctx.t(&format!("quote.{key}")),
+        label: ctx.text(&format!("quote.{key}")),
         current_fen: None,
         new_fen: None,
         differs: cur != new,
@@ -198,7 +198,7 @@ impl ChangePaymentPage {
         let new_method = method.map(|m| ctx.method_label(m)).unwrap_or_default();
         let new_quote = match (plan, method) {
             (Err(e), _) => Err(plan_error_text(&ctx, e)),
-            (_, None) => Err(ctx.t("checkout.error.method")),
+            (_, None) => Err(ctx.text("checkout.error.method")),
             (Ok(p), Some(_)) => view
                 .quote_for(p, settings, now)
                 .map_err(|e| plan_error_text(&ctx, e)),
@@ -210,7 +210,7 @@ impl ChangePaymentPage {
         let changes = match (&current_quote, &new_quote) {
             (Some(c), Ok(n)) => differences(c, n)
                 .iter()
-                .map(|d| ctx.t(&format!("change.diff.{}", d.as_str())))
+                .map(|d| ctx.text(&format!("change.diff.{}", d.as_str())))
                 .collect(),
             _ => Vec::new(),
         };
@@ -280,18 +280,18 @@ impl Refuses<ChangeRefusal> for ChangePaymentPage {
     fn refuse(&mut self, refusal: ChangeRefusal) -> StatusCode {
         match refusal {
             ChangeRefusal::NotAcknowledged => {
-                self.ack_error = Some(self.ctx.t("change.error.acknowledge"));
+                self.ack_error = Some(self.ctx.text("change.error.acknowledge"));
             }
             ChangeRefusal::MethodNotFound => {
-                self.choice_error = Some(self.ctx.t("checkout.error.method"));
+                self.choice_error = Some(self.ctx.text("checkout.error.method"));
             }
             ChangeRefusal::Plan(e) => self.choice_error = Some(plan_error_text(&self.ctx, e)),
             ChangeRefusal::NotAllowed(_) => {
-                self.error = Some(self.ctx.t("change.error.not_allowed"));
+                self.error = Some(self.ctx.text("change.error.not_allowed"));
                 return StatusCode::CONFLICT;
             }
             ChangeRefusal::PaymentInProgress => {
-                self.error = Some(self.ctx.t("order.flash.in_progress"));
+                self.error = Some(self.ctx.text("order.flash.in_progress"));
                 return StatusCode::CONFLICT;
             }
         }

@@ -106,7 +106,7 @@ impl MethodsPage {
                 .into_iter()
                 .map(|k| KindOption {
                     value: k.as_str(),
-                    label: ctx.t(&format!("method.kind.{}", k.as_str())),
+                    label: ctx.text(&format!("method.kind.{}", k.as_str())),
                     selected: k.as_str() == kind,
                 })
                 .collect(),
@@ -177,7 +177,7 @@ fn card_error_key(e: CardError) -> &'static str {
 
 impl Refuses<Vec<MethodFieldError>> for MethodsPage {
     fn refuse(&mut self, errors: Vec<MethodFieldError>) -> StatusCode {
-        let t = |key: &str| Some(self.ctx.t(key));
+        let t = |key: &str| Some(self.ctx.text(key));
         for e in errors {
             match e {
                 MethodFieldError::Kind => self.kind_error = t("method.error.kind"),

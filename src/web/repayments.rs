@@ -45,7 +45,7 @@ impl DueRow {
                 .as_ref()
                 .map(|m| ctx.method_label(m))
                 .unwrap_or_default(),
-            status_label: ctx.t(&format!("instalment.{}", i.status.as_str())),
+            status_label: ctx.text(&format!("instalment.{}", i.status.as_str())),
         }
     }
 }
@@ -168,21 +168,21 @@ impl Refuses<RepayRefusal> for RepayPage {
     fn refuse(&mut self, refusal: RepayRefusal) -> StatusCode {
         match refusal {
             RepayRefusal::NotAcknowledged => {
-                self.ack_error = Some(self.ctx.t("repay.error.acknowledge"));
+                self.ack_error = Some(self.ctx.text("repay.error.acknowledge"));
             }
             RepayRefusal::MethodNotFound => {
-                self.method_error = Some(self.ctx.t("checkout.error.method"));
+                self.method_error = Some(self.ctx.text("checkout.error.method"));
             }
             RepayRefusal::NothingToRepay => {
-                self.error = Some(self.ctx.t("repay.error.nothing"));
+                self.error = Some(self.ctx.text("repay.error.nothing"));
                 return StatusCode::CONFLICT;
             }
             RepayRefusal::InProgress => {
-                self.error = Some(self.ctx.t("order.flash.in_progress"));
+                self.error = Some(self.ctx.text("order.flash.in_progress"));
                 return StatusCode::CONFLICT;
             }
             RepayRefusal::Changed => {
-                self.error = Some(self.ctx.t("repay.error.changed"));
+                self.error = Some(self.ctx.text("repay.error.changed"));
                 return StatusCode::CONFLICT;
             }
         }

@@ -94,7 +94,7 @@ impl StaffTicketPage {
                     seq: i.seq,
                     due: i.due_on.to_string(),
                     amount: i.amount(),
-                    status: ctx.t(&format!("instalment.{}", i.status.as_str())),
+                    status: ctx.text(&format!("instalment.{}", i.status.as_str())),
                 })
                 .collect(),
             can_switch: t.can_switch(),

@@ -39,7 +39,7 @@ pub struct TicketsPage {
 
 /// `已受理` / `Resolved`.
 pub fn ticket_status_label(ctx: &PageCtx, ticket: &Ticket) -> String {
-    ctx.t(&format!("ticket.status.{}", ticket.status.as_str()))
+    ctx.text(&format!("ticket.status.{}", ticket.status.as_str()))
 }
 
 impl TicketRow {
@@ -181,22 +181,24 @@ impl Refuses<Vec<SupportError>> for NewTicketPage {
         let ctx = &self.ctx;
         for e in errors {
             match e {
-                SupportError::UnknownOrder => self.order_error = Some(ctx.t("ticket.error.order")),
+                SupportError::UnknownOrder => {
+                    self.order_error = Some(ctx.text("ticket.error.order"))
+                }
                 SupportError::NotEligible(ChangePath::SelfService) => {
-                    self.order_error = Some(ctx.t("ticket.error.self_service"));
+                    self.order_error = Some(ctx.text("ticket.error.self_service"));
                 }
                 SupportError::NotEligible(_) => {
-                    self.order_error = Some(ctx.t("ticket.error.nothing"));
+                    self.order_error = Some(ctx.text("ticket.error.nothing"));
                 }
                 SupportError::MethodNotFound => {
-                    self.method_error = Some(ctx.t("ticket.error.method"));
+                    self.method_error = Some(ctx.text("ticket.error.method"));
                 }
                 SupportError::Message => {
                     let max = MESSAGE_MAX.to_string();
                     self.message_error = Some(ctx.tv("ticket.error.message", &max));
                 }
                 SupportError::Password => {
-                    self.password_error = Some(ctx.t("ticket.error.password"));
+                    self.password_error = Some(ctx.text("ticket.error.password"));
                     status = StatusCode::UNAUTHORIZED;
                 }
                 SupportError::Throttled { minutes } => {
