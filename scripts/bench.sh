@@ -8,7 +8,8 @@
 # throughput as a ratio of SQLite's in the same run (ratios travel between
 # machines; absolute numbers do not). On SQLite the order page is also
 # measured against a yardstick in the same run: examples/plain_order.rs, a
-# plain actix + askama + diesel page showing the same order.
+# plain actix + askama + diesel page showing the same order, both servers on
+# one core, in five alternating rounds (the median ratio is the figure).
 #
 #   scripts/bench.sh [seconds-per-page] [connections]
 set -euo pipefail
@@ -69,13 +70,34 @@ RUST_LOG=warn ./target/release/storefront --database "$WORK/bench.db" --bind "12
 SERVER=$!
 wait_up "http://127.0.0.1:$PORT"
 bench sqlite "http://127.0.0.1:$PORT"
-# The yardstick on the same file, then the order page again: same run.
+kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+
+# The order page against the yardstick (examples/plain_order.rs: plain actix
+# + askama + diesel showing the same order from the same file), on one core
+# as the issue measured it: each server pinned to core 0 with one worker,
+# wrk on the other core; five alternating rounds, the median ratio.
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then PIN0="taskset -c 0"; PIN1="taskset -c 1"; else PIN0=""; PIN1=""; fi
+PORT=$(free_port)
+RUST_LOG=warn $PIN0 ./target/release/storefront --database "$WORK/bench.db" --bind "127.0.0.1:$PORT" --workers 1 >"$WORK/sqlite1.log" 2>&1 &
+SERVER=$!
+wait_up "http://127.0.0.1:$PORT"
 PLAIN_PORT=$(free_port)
-./target/release/examples/plain_order "$WORK/bench.db" "127.0.0.1:$PLAIN_PORT" >"$WORK/plain.log" 2>&1 &
+$PIN0 ./target/release/examples/plain_order "$WORK/bench.db" "127.0.0.1:$PLAIN_PORT" >"$WORK/plain.log" 2>&1 &
 PLAIN=$!
 sleep 0.5
-PLAIN_RESULT="$(run "http://127.0.0.1:$PLAIN_PORT" "/orders/$ORDER")"
-DETAIL_RESULT="$(run "http://127.0.0.1:$PORT" "/orders/$ORDER" "$SID")"
+one_core() { # base path [cookie] -> req/s
+  if [ -n "${3:-}" ]; then
+    $PIN1 wrk -t1 -c16 -d"${DURATION}s" -H "Cookie: sid=$3" "$1$2" | awk '/Requests\/sec/{print $2}'
+  else
+    $PIN1 wrk -t1 -c16 -d"${DURATION}s" "$1$2" | awk '/Requests\/sec/{print $2}'
+  fi
+}
+ROUNDS=""
+for _ in 1 2 3 4 5; do
+  p=$(one_core "http://127.0.0.1:$PLAIN_PORT" "/orders/$ORDER")
+  d=$(one_core "http://127.0.0.1:$PORT" "/orders/$ORDER" "$SID")
+  ROUNDS="$ROUNDS $d/$p"
+done
 kill "$PLAIN"; wait "$PLAIN" 2>/dev/null || true
 kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 
@@ -103,6 +125,13 @@ paste -d'|' "$WORK/sqlite" "$WORK/pg1" "$WORK/pg2" | while IFS='|' read -r name 
   done
 done
 echo
-plain_rps="${PLAIN_RESULT%%|*}"; detail_rps="${DETAIL_RESULT%%|*}"
-echo "order page vs plain page (SQLite, same run): $detail_rps vs $plain_rps req/s = $(python3 -c "print(f'{$detail_rps/$plain_rps:.2f}')")x"
+echo "order page vs plain page (SQLite, one core each, wrk on the other; order req/s / plain req/s):"
+python3 - $ROUNDS <<'PY'
+import statistics, sys
+pairs = [tuple(map(float, a.split("/"))) for a in sys.argv[1:]]
+ratios = [d / p for d, p in pairs]
+for d, p in pairs:
+    print(f"  {d:9.0f} / {p:9.0f} = {d / p:.2f}x")
+print(f"  median {statistics.median(ratios):.2f}x over {len(ratios)} alternating rounds")
+PY
 echo "($(nproc) cores, ${DURATION}s per page, $CONNECTIONS connections; wrk, servers, PostgreSQL and nginx on one machine; ratio = req/s over SQLite's)"
