@@ -138,6 +138,15 @@ mod tests {
     }
 
     #[test]
+    fn messages_read_again_are_the_same_and_missing_keys_show_as_keys() {
+        for _ in 0..2 {
+            assert_eq!(message("zh-CN", "nav.orders"), "我的订单");
+            assert_eq!(message("en", "nav.orders"), "My orders");
+            assert_eq!(message("en", "no.such.key"), "en.no.such.key");
+        }
+    }
+
+    #[test]
     fn catalog_has_both_languages() {
         assert_eq!(text("zh-CN", "nav.orders"), "我的订单");
         assert_eq!(text("en", "nav.orders"), "My orders");
