@@ -19,6 +19,17 @@ pub async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppErr
         .body(file.data.into_owned()))
 }
 
+/// `/favicon.ico`, which browsers ask for by themselves: the site's icon
+/// (an SVG, which they accept under that name too), so no page load ends in
+/// a failed request.
+pub async fn favicon() -> Result<HttpResponse, AppError> {
+    let file = Assets::get("img/favicon.svg").ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(file.data.into_owned()))
+}
+
 /// Liveness: `200 ok` while the process serves (SPEC "Operations").
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok()

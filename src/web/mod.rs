@@ -69,6 +69,7 @@ route_table! {
         "/help" => { GET: help::help_index }
         "/help/search" => { GET: help::help_search }
         "/help/{slug}" => { GET: help::help_article }
+        "/favicon.ico" => { GET: assets::favicon }
         "/healthz" => { GET: assets::healthz }
         "/readyz" => { GET: assets::readyz }
         "/static/{path:.*}" => { GET: assets::static_file }

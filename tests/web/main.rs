@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod accessibility;
 mod accounts;
 mod bench_seed;
 mod catalog_cart;
