@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need when
-# missing (Debian's chromium + chromium-driver for the browser tests,
+# missing (Debian's chromium + chromium-driver for the browser tests, axe-core
+# from npm for their accessibility checks,
 # PostgreSQL for the second backend), then runs every test — unit, property,
 # HTTP integration and browser — on SQLite, and the HTTP suite again on a
 # private PostgreSQL cluster (scripts/pg-cluster.sh).
@@ -13,6 +14,19 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium chromium-driver
+fi
+
+# axe-core (the npm package's axe.min.js) for the browser suite's accessibility checks.
+if [ ! -f target/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "== installing axe-core (npm) for the accessibility checks"
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends nodejs npm
+  fi
+  mkdir -p target/axe
+  (cd target/axe && npm install --no-audit --no-fund --silent axe-core@4.14)
 fi
 
 cargo test --all-targets "$@"

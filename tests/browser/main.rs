@@ -317,3 +317,187 @@ async fn a_shopper_compares_and_changes_the_plan_of_an_unpaid_order_in_a_real_br
     screenshot(c, "replacement-order").await;
     driver.client.clone().close().await.unwrap();
 }
+
+/// axe-core's `axe.min.js`, installed by scripts/test.sh (npm) under
+/// `target/axe`, or where `AXE_JS` points.
+fn axe_source() -> String {
+    let path = std::env::var("AXE_JS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/target/axe/node_modules/axe-core/axe.min.js"
+        )
+        .to_owned()
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e} (scripts/test.sh installs axe-core with npm)"))
+}
+
+/// Runs axe-core on the page shown; returns its violations as
+/// `rule (impact): target…` lines.
+async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.unwrap();
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then(r => done(r.violations.map(v =>
+               v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Checks each of `paths` at a phone's and a desktop's size: axe-core's
+/// violations, and on the phone any sideways scrolling (with the widest
+/// element's chain, to find it).
+async fn check_pages(c: &Client, base: &str, axe: &str, paths: &[String], found: &mut Vec<String>) {
+    for (w, h) in [(390, 844), (1280, 800)] {
+        c.set_window_size(w, h).await.unwrap();
+        for path in paths {
+            c.goto(&format!("{base}{path}")).await.unwrap();
+            let lang = c
+                .execute("return document.documentElement.lang;", vec![])
+                .await
+                .unwrap();
+            for v in axe_violations(c, axe).await {
+                found.push(format!("{w} {lang} {path}: {v}"));
+            }
+            if w != 390 {
+                continue;
+            }
+            let wide = c
+                .execute(
+                    "const w = document.documentElement.clientWidth;
+                     if (document.documentElement.scrollWidth <= w) return '';
+                     return [...document.querySelectorAll('body *')]
+                       .filter(e => e.getBoundingClientRect().right > w + 1)
+                       .filter(e => { for (let x = e.parentElement; x && x !== document.body; x = x.parentElement)
+                           if (getComputedStyle(x).overflowX !== 'visible') return false; return true; })
+                       .filter(e => ![...e.children].some(k => k.getBoundingClientRect().right > w + 1))
+                       .slice(0, 1)
+                       .map(e => { const out = []; for (let x = e; x && x !== document.body; x = x.parentElement)
+                           out.push(x.tagName + '.' + x.className + ' ' + Math.round(x.getBoundingClientRect().width)); return out.join(' < '); })
+                       .join('; ') || 'wider than the screen';",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if wide.as_str() != Some("") {
+                found.push(format!("{w} {lang} {path}: wider than the screen: {wide}"));
+            }
+        }
+    }
+}
+
+/// No page has an accessibility violation axe-core can find, of any
+/// impact, on a phone (390×844) and a desktop (1280×800), signed out and
+/// in, in Chinese and in English, the staff console included; none scrolls
+/// sideways on the phone (issue #12).
+#[tokio::test]
+async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
+    let Some(driver) = start_browser().await else {
+        return;
+    };
+    let axe = axe_source();
+    let c = &driver.client;
+    let app = helpers::spawn_app().await;
+    let product = app.product(120_000, 5).await;
+    let base = &app.address;
+    let mut found = Vec::new();
+    let all = |paths: &[&str]| paths.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
+
+    let signed_out = all(&[
+        "/",
+        &format!("/products/{product}"),
+        "/login",
+        "/register",
+        "/help",
+        "/help/search?q=退款",
+    ]);
+    check_pages(c, base, &axe, &signed_out, &mut found).await;
+
+    // A shopper with an unpaid plan: the order and its change page.
+    register_with_card(c, base, "13987654322").await;
+    c.goto(&format!("{base}/products/{product}")).await.unwrap();
+    click(c, ".buy-form button[type=submit]").await;
+    wait_for(c, "tr[data-product-id]").await;
+    c.goto(&format!("{base}/checkout")).await.unwrap();
+    click(c, "input[name=plan][value=installment]").await;
+    click(c, "input[name=term][value='6']").await;
+    click(c, "input[name=acknowledge]").await;
+    click(c, "form[action='/checkout'] button[type=submit]").await;
+    let order = wait_for(c, "[data-order-no]").await;
+    let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+    let unpaid = [
+        format!("/orders/{order_no}"),
+        format!("/orders/{order_no}/change-payment"),
+    ];
+    check_pages(c, base, &axe, &unpaid, &mut found).await;
+
+    // Paid, with a service request, and something in the cart again.
+    c.goto(&format!("{base}/orders/{order_no}")).await.unwrap();
+    click(c, "form[action$='/pay'] button").await;
+    wait_for(c, "[data-status=paid]").await;
+    c.goto(&format!("{base}/support/new?order={order_no}"))
+        .await
+        .unwrap();
+    click(c, "input[name=payment_method_id]").await;
+    fill(c, "textarea[name=message]", "请改到每月 5 日扣款").await;
+    fill(c, "input[name=password]", "browser pass 1").await;
+    click(c, "form[action='/support/new'] button[type=submit]").await;
+    let ticket = wait_for(c, "[data-ticket-no]").await;
+    let ticket_no = ticket.attr("data-ticket-no").await.unwrap().unwrap();
+    c.goto(&format!("{base}/products/{product}")).await.unwrap();
+    click(c, ".buy-form button[type=submit]").await;
+    wait_for(c, "tr[data-product-id]").await;
+    let signed_in = all(&[
+        "/cart",
+        "/checkout",
+        "/orders",
+        "/orders?status=paid",
+        &format!("/orders/{order_no}"),
+        &format!("/orders/{order_no}/repay?scope=all"),
+        "/repayments",
+        "/account/messages",
+        "/account/payment-methods",
+        "/support",
+        &format!("/support/{ticket_no}"),
+        &format!("/support/new?order={order_no}"),
+        "/help/early-repayment",
+    ]);
+    check_pages(c, base, &axe, &signed_in, &mut found).await;
+    c.goto(&format!("{base}/?lang=en")).await.unwrap();
+    check_pages(c, base, &axe, &signed_in, &mut found).await;
+    check_pages(c, base, &axe, &signed_out[..1], &mut found).await;
+
+    // The staff console.
+    c.delete_all_cookies().await.unwrap();
+    let (db, now) = (app.db.clone(), app.clock_now());
+    tokio::task::spawn_blocking(move || {
+        storefront::service::accounts::create_staff(
+            &db,
+            "agent7@example.com",
+            "agent password 1",
+            now,
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#account", "agent7@example.com").await;
+    fill(c, "#password", "agent password 1").await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    wait_for(c, ".who").await;
+    let staff = all(&["/staff", &format!("/staff/tickets/{ticket_no}")]);
+    check_pages(c, base, &axe, &staff, &mut found).await;
+
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    driver.client.clone().close().await.unwrap();
+}
