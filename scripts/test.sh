@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need when
 # missing (Debian's chromium + chromium-driver for the browser tests, axe-core
-# from npm for their accessibility checks,
+# from npm for their accessibility checks, the Nu Html Checker (vnu-jar from npm,
+# on Debian's Java) for HTML validation,
 # PostgreSQL for the second backend), then runs every test — unit, property,
 # HTTP integration and browser — on SQLite, and the HTTP suite again on a
 # private PostgreSQL cluster (scripts/pg-cluster.sh).
@@ -27,6 +28,19 @@ if [ ! -f target/axe/node_modules/axe-core/axe.min.js ]; then
   fi
   mkdir -p target/axe
   (cd target/axe && npm install --no-audit --no-fund --silent axe-core@4.14)
+fi
+
+# The Nu Html Checker (vnu.jar from npm, on Debian's Java) for the HTML validation test.
+if [ ! -f target/vnu/node_modules/vnu-jar/build/dist/vnu.jar ] || ! command -v java >/dev/null 2>&1; then
+  echo "== installing the Nu Html Checker (vnu-jar from npm, Java from Debian)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  if ! command -v java >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends default-jre-headless nodejs npm
+  fi
+  mkdir -p target/vnu
+  (cd target/vnu && npm install --no-audit --no-fund --silent vnu-jar@26.9.27)
 fi
 
 cargo test --all-targets "$@"
