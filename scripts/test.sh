@@ -9,12 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing chromium and chromium-driver for the browser tests"
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
+  || ! fc-list 2>/dev/null | grep -qi wqy; then
+  # A Chinese font too, so the screenshots (target/screenshots) show the text.
+  echo "== installing chromium, chromium-driver and a Chinese font for the browser tests"
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium chromium-driver fonts-wqy-microhei
 fi
 
 # axe-core (the npm package's axe.min.js) for the browser suite's accessibility checks.

@@ -132,8 +132,9 @@ async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
 }
 
+/// Saves what the browser shows as `target/screenshots/{name}.png`.
 async fn screenshot(c: &Client, name: &str) {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
@@ -368,6 +369,17 @@ async fn check_pages(c: &Client, base: &str, axe: &str, paths: &[String], found:
             for v in axe_violations(c, axe).await {
                 found.push(format!("{w} {lang} {path}: {v}"));
             }
+            let name: String = format!("{w}-{}-{path}", lang.as_str().unwrap_or_default())
+                .chars()
+                .map(|ch| {
+                    if ch.is_ascii_alphanumeric() || ch == '-' {
+                        ch
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            screenshot(c, &name).await;
             if w != 390 {
                 continue;
             }
