@@ -529,3 +529,69 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
     assert!(found.is_empty(), "{}", found.join("\n"));
     driver.client.clone().close().await.unwrap();
 }
+
+/// A shopper finds the refund rules by searching the help center in
+/// Chinese, opens the article, switches it to English and back — on a phone
+/// and on a desktop, using the page's own links and forms (issue #12).
+#[tokio::test]
+async fn a_shopper_searches_help_in_chinese_and_switches_language_on_a_phone_and_a_desktop() {
+    let Some(driver) = start_browser().await else {
+        return;
+    };
+    let c = &driver.client;
+    let app = helpers::spawn_app().await;
+    let base = &app.address;
+    for (w, h) in [(390, 844), (1280, 800)] {
+        c.set_window_size(w, h).await.unwrap();
+        c.goto(&format!("{base}/")).await.unwrap();
+        click(c, "nav a[href='/help']").await;
+        wait_for(c, "form.search").await;
+        fill(c, "#q", "退款").await;
+        click(c, "form.search button[type=submit]").await;
+        let results = wait_for(c, "[data-results]").await;
+        let count: usize = results
+            .attr("data-results")
+            .await
+            .unwrap()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(count >= 1, "refund articles found ({w} px)");
+        screenshot(c, &format!("journey-help-search-{w}")).await;
+        click(c, "[data-article=refunds]").await;
+        wait_for(c, "html[lang=zh-CN] h1").await;
+        let title = c
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(title.contains("退款"), "{title}");
+
+        click(c, "a.lang-switch").await;
+        wait_for(c, "html[lang=en] h1").await;
+        let title = c
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(title.to_lowercase().contains("refund"), "{title}");
+        assert!(
+            c.current_url()
+                .await
+                .unwrap()
+                .path()
+                .ends_with("/help/refunds")
+        );
+        screenshot(c, &format!("journey-help-article-en-{w}")).await;
+        // The choice is remembered: the next page is English too.
+        c.goto(&format!("{base}/help")).await.unwrap();
+        wait_for(c, "html[lang=en]").await;
+        click(c, "a.lang-switch").await;
+        wait_for(c, "html[lang=zh-CN]").await;
+    }
+    driver.client.clone().close().await.unwrap();
+}
