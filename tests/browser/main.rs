@@ -595,3 +595,113 @@ async fn a_shopper_searches_help_in_chinese_and_switches_language_on_a_phone_and
     }
     driver.client.clone().close().await.unwrap();
 }
+
+/// A paid plan cannot be changed by the shopper: they file an online service
+/// request for another card, an agent switches it in the console, and the
+/// shopper sees the outcome on the request and on the order — on a phone
+/// and on a desktop (issue #12).
+#[tokio::test]
+async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_phone_and_a_desktop()
+ {
+    let Some(driver) = start_browser().await else {
+        return;
+    };
+    let c = &driver.client;
+    let app = helpers::spawn_app().await;
+    let product = app.product(120_000, 9).await;
+    let base = &app.address;
+    let (db, now) = (app.db.clone(), app.clock_now());
+    tokio::task::spawn_blocking(move || {
+        storefront::service::accounts::create_staff(
+            &db,
+            "agent9@example.com",
+            "agent password 1",
+            now,
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let sign_in = |account: &'static str, password: &'static str| async move {
+        c.delete_all_cookies().await.unwrap();
+        c.goto(&format!("{base}/login")).await.unwrap();
+        fill(c, "#account", account).await;
+        fill(c, "#password", password).await;
+        click(c, "form[action='/login'] button[type=submit]").await;
+        wait_for(c, ".who").await;
+    };
+    for ((w, h), shopper) in [((390, 844), "13911110390"), ((1280, 800), "13911111280")] {
+        c.set_window_size(w, h).await.unwrap();
+        c.delete_all_cookies().await.unwrap();
+        register_with_card(c, base, shopper).await;
+        // A second card, the one the plan should move to.
+        fill(c, "#card_number", "5555 5555 5555 4444").await;
+        fill(c, "#expiry", "11/31").await;
+        fill(c, "#holder_name", "Li Lei").await;
+        click(
+            c,
+            "form[action='/account/payment-methods'] button[type=submit]",
+        )
+        .await;
+        wait_for(c, ".method-row + .method-row").await;
+
+        c.goto(&format!("{base}/products/{product}")).await.unwrap();
+        click(c, ".buy-form button[type=submit]").await;
+        wait_for(c, "tr[data-product-id]").await;
+        c.goto(&format!("{base}/checkout")).await.unwrap();
+        click(c, "input[name=plan][value=installment]").await;
+        click(c, "input[name=term][value='6']").await;
+        click(c, "input[name=acknowledge]").await;
+        click(c, "form[action='/checkout'] button[type=submit]").await;
+        let order = wait_for(c, "[data-order-no]").await;
+        let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+        click(c, "form[action$='/pay'] button").await;
+        wait_for(c, "[data-status=paid]").await;
+
+        // Paid: the page offers a service request, not a change.
+        click(c, &format!("a[href='/support/new?order={order_no}']")).await;
+        wait_for(c, "[data-hotline]").await;
+        let mastercard = c
+            .find(Locator::XPath(
+                "//label[contains(., '5555') or contains(., '4444')]/input[@name='payment_method_id']",
+            ))
+            .await
+            .expect("the second card is offered");
+        mastercard.click().await.unwrap();
+        fill(c, "textarea[name=message]", "请改用万事达卡还款").await;
+        fill(c, "input[name=password]", "browser pass 1").await;
+        click(c, "form[action='/support/new'] button[type=submit]").await;
+        let ticket = wait_for(c, "article[data-ticket-no][data-ticket-status=open]").await;
+        let ticket_no = ticket.attr("data-ticket-no").await.unwrap().unwrap();
+        screenshot(c, &format!("journey-request-filed-{w}")).await;
+
+        // The agent switches the plan's method in the console.
+        sign_in("agent9@example.com", "agent password 1").await;
+        c.goto(&format!("{base}/staff")).await.unwrap();
+        click(c, &format!("a[href='/staff/tickets/{ticket_no}']")).await;
+        wait_for(c, "input[name=outcome][value=switched]").await;
+        screenshot(c, &format!("journey-agent-ticket-{w}")).await;
+        click(c, "input[name=outcome][value=switched]").await;
+        fill(c, "textarea[name=reply]", "已为您改为万事达卡扣款").await;
+        click(c, "form[action$='/resolve'] button[type=submit]").await;
+        wait_for(c, "[data-ticket-status=resolved]").await;
+
+        // The shopper sees the answer, and the order now repays from that card.
+        sign_in(shopper, "browser pass 1").await;
+        c.goto(&format!("{base}/support/{ticket_no}"))
+            .await
+            .unwrap();
+        wait_for(c, "[data-ticket-status=resolved]").await;
+        let reply = wait_for(c, "[data-reply]").await.text().await.unwrap();
+        assert_eq!(reply, "已为您改为万事达卡扣款");
+        screenshot(c, &format!("journey-request-resolved-{w}")).await;
+        c.goto(&format!("{base}/orders/{order_no}")).await.unwrap();
+        let method = wait_for(c, "[data-repayment-method]")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(method.contains("4444"), "{method}");
+    }
+    driver.client.clone().close().await.unwrap();
+}
