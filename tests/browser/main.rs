@@ -170,53 +170,58 @@ async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
     };
     let c = &driver.client;
     let app = helpers::spawn_app().await;
-    let product = app.product(120_000, 5).await;
+    let product = app.product(120_000, 9).await;
     let base = &app.address;
 
-    register_with_card(c, base, "13987654321").await;
-    screenshot(c, "payment-methods").await;
+    // On a phone and on a desktop, each with a new shopper.
+    for ((w, h), account) in [((390, 844), "13987654321"), ((1280, 800), "13987654329")] {
+        c.set_window_size(w, h).await.unwrap();
+        c.delete_all_cookies().await.unwrap();
+        register_with_card(c, base, account).await;
+        screenshot(c, &format!("journey-buy-methods-{w}")).await;
 
-    c.goto(&format!("{base}/products/{product}")).await.unwrap();
-    fill(c, "#quantity", "2").await;
-    click(c, ".buy-form button[type=submit]").await;
-    let row = wait_for(c, "tr[data-product-id]").await;
-    assert_eq!(
-        row.attr("data-quantity").await.unwrap().as_deref(),
-        Some("2")
-    );
+        c.goto(&format!("{base}/products/{product}")).await.unwrap();
+        fill(c, "#quantity", "2").await;
+        click(c, ".buy-form button[type=submit]").await;
+        let row = wait_for(c, "tr[data-product-id]").await;
+        assert_eq!(
+            row.attr("data-quantity").await.unwrap().as_deref(),
+            Some("2")
+        );
 
-    c.goto(&format!("{base}/checkout")).await.unwrap();
-    click(c, "input[name=plan][value=installment]").await;
-    click(c, "input[name=term][value='6']").await;
-    click(c, "input[name=acknowledge]").await;
-    screenshot(c, "checkout").await;
-    click(c, "form[action='/checkout'] button[type=submit]").await;
-    let detail = wait_for(c, "[data-order-no][data-status]").await;
-    assert_eq!(
-        detail.attr("data-status").await.unwrap().as_deref(),
-        Some("pending_payment")
-    );
+        c.goto(&format!("{base}/checkout")).await.unwrap();
+        click(c, "input[name=plan][value=installment]").await;
+        click(c, "input[name=term][value='6']").await;
+        click(c, "input[name=acknowledge]").await;
+        screenshot(c, &format!("journey-buy-checkout-{w}")).await;
+        click(c, "form[action='/checkout'] button[type=submit]").await;
+        let detail = wait_for(c, "[data-order-no][data-status]").await;
+        assert_eq!(
+            detail.attr("data-status").await.unwrap().as_deref(),
+            Some("pending_payment")
+        );
 
-    click(c, "form[action$='/pay'] button").await;
-    wait_for(c, "[data-status=paid]").await;
-    let rows = c
-        .find_all(Locator::Css("tr[data-instalment]"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 6);
-    screenshot(c, "order").await;
+        click(c, "form[action$='/pay'] button").await;
+        wait_for(c, "[data-status=paid]").await;
+        let rows = c
+            .find_all(Locator::Css("tr[data-instalment]"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 6);
+        screenshot(c, &format!("journey-buy-order-{w}")).await;
 
-    // The language switch works in the browser too.
-    click(c, ".lang-switch").await;
-    wait_for(c, "html[lang=en]").await;
-    let badge = c
-        .find(Locator::Css(".badge-large"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(badge, "Paid");
+        // The language switch works in the browser too.
+        click(c, ".lang-switch").await;
+        wait_for(c, "html[lang=en]").await;
+        let badge = c
+            .find(Locator::Css(".badge-large"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(badge, "Paid");
+    }
 
     driver.client.clone().close().await.unwrap();
 }
@@ -255,67 +260,79 @@ async fn a_shopper_compares_and_changes_the_plan_of_an_unpaid_order_in_a_real_br
     };
     let c = &driver.client;
     let app = helpers::spawn_app().await;
-    let product = app.product(360_000, 5).await;
+    let product = app.product(360_000, 9).await;
     let base = &app.address;
 
-    register_with_card(c, base, "13987650000").await;
-    c.goto(&format!("{base}/products/{product}")).await.unwrap();
-    click(c, ".buy-form button[type=submit]").await;
-    wait_for(c, "tr[data-product-id]").await;
-    c.goto(&format!("{base}/checkout")).await.unwrap();
-    click(c, "form[action='/checkout'] button[type=submit]").await;
-    let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
-    let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+    for ((w, h), account) in [((390, 844), "13987650000"), ((1280, 800), "13987650009")] {
+        c.set_window_size(w, h).await.unwrap();
+        c.delete_all_cookies().await.unwrap();
+        register_with_card(c, base, account).await;
+        c.goto(&format!("{base}/products/{product}")).await.unwrap();
+        click(c, ".buy-form button[type=submit]").await;
+        wait_for(c, "tr[data-product-id]").await;
+        c.goto(&format!("{base}/checkout")).await.unwrap();
+        click(c, "form[action='/checkout'] button[type=submit]").await;
+        let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
+        let order_no = order.attr("data-order-no").await.unwrap().unwrap();
 
-    // Step 1: pick 12 months and compare.
-    click(c, "a[href$='/change-payment']").await;
-    wait_for(c, "[data-change-path=self_service]").await;
-    click(c, "input[name=plan][value=installment]").await;
-    c.find(Locator::Css("select[name=term]"))
-        .await
-        .unwrap()
-        .select_by_value("12")
-        .await
-        .unwrap();
-    click(c, "form[data-step=compare] button").await;
-    wait_for(c, "[data-kind=new_contract]").await;
-    let fees = c
-        .find_all(Locator::Css("tr[data-compare=fees] [data-fen]"))
-        .await
-        .unwrap();
-    assert_eq!(fees.len(), 2);
-    assert_eq!(
-        fees[1].attr("data-fen").await.unwrap().as_deref(),
-        Some("25920"),
-        "12 × 0.6 % × ¥3,600.00 = ¥259.20"
-    );
-    screenshot(c, "change-payment").await;
+        // Step 1: pick 12 months and compare.
+        click(c, "a[href$='/change-payment']").await;
+        wait_for(c, "[data-change-path=self_service]").await;
+        click(c, "input[name=plan][value=installment]").await;
+        c.find(Locator::Css("select[name=term]"))
+            .await
+            .unwrap()
+            .select_by_value("12")
+            .await
+            .unwrap();
+        click(c, "form[data-step=compare] button").await;
+        wait_for(c, "[data-kind=new_contract]").await;
+        let fees = c
+            .find_all(Locator::Css("tr[data-compare=fees] [data-fen]"))
+            .await
+            .unwrap();
+        assert_eq!(fees.len(), 2);
+        assert_eq!(
+            fees[1].attr("data-fen").await.unwrap().as_deref(),
+            Some("25920"),
+            "12 × 0.6 % × ¥3,600.00 = ¥259.20"
+        );
+        screenshot(c, &format!("journey-change-compare-{w}")).await;
 
-    // Step 2: acknowledge and confirm; checkout comes preselected.
-    click(
-        c,
-        "form[method=post][action$='/change-payment'] input[name=acknowledge]",
-    )
-    .await;
-    click(
-        c,
-        "form[method=post][action$='/change-payment'] button[type=submit]",
-    )
-    .await;
-    wait_for(c, "input[name=replaces]").await;
-    let term = c
-        .find(Locator::Css("input[name=term][value='12']"))
-        .await
-        .unwrap();
-    assert_eq!(term.prop("checked").await.unwrap().as_deref(), Some("true"));
-    click(c, "input[name=acknowledge]").await;
-    click(c, "form[action='/checkout'] button[type=submit]").await;
-    let replaced = wait_for(c, "[data-replaces]").await;
-    assert_eq!(
-        replaced.attr("data-replaces").await.unwrap(),
-        Some(order_no)
-    );
-    screenshot(c, "replacement-order").await;
+        // Step 2: confirming without the acknowledgement is refused on the form…
+        click(
+            c,
+            "form[method=post][action$='/change-payment'] button[type=submit]",
+        )
+        .await;
+        wait_for(c, "[data-error-for=acknowledge]").await;
+        wait_for(c, "[data-kind=new_contract]").await;
+        // …with it, checkout comes preselected.
+        click(
+            c,
+            "form[method=post][action$='/change-payment'] input[name=acknowledge]",
+        )
+        .await;
+        click(
+            c,
+            "form[method=post][action$='/change-payment'] button[type=submit]",
+        )
+        .await;
+        wait_for(c, "input[name=replaces]").await;
+        let term = c
+            .find(Locator::Css("input[name=term][value='12']"))
+            .await
+            .unwrap();
+        assert_eq!(term.prop("checked").await.unwrap().as_deref(), Some("true"));
+        click(c, "input[name=acknowledge]").await;
+        click(c, "form[action='/checkout'] button[type=submit]").await;
+        let replaced = wait_for(c, "[data-replaces]").await;
+        assert_eq!(
+            replaced.attr("data-replaces").await.unwrap(),
+            Some(order_no)
+        );
+        screenshot(c, &format!("journey-change-new-order-{w}")).await;
+    }
     driver.client.clone().close().await.unwrap();
 }
 
