@@ -722,3 +722,66 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
     }
     driver.client.clone().close().await.unwrap();
 }
+
+/// An unpaid order keeps its plan and only moves to another card: the
+/// comparison says so, and confirming changes the order in place (no new
+/// order) — on a phone and on a desktop (issue #12).
+#[tokio::test]
+async fn a_method_only_change_keeps_the_order_on_a_phone_and_a_desktop() {
+    let Some(driver) = start_browser().await else {
+        return;
+    };
+    let c = &driver.client;
+    let app = helpers::spawn_app().await;
+    let product = app.product(150_000, 9).await;
+    let base = &app.address;
+    for ((w, h), account) in [((390, 844), "13987651111"), ((1280, 800), "13987652222")] {
+        c.set_window_size(w, h).await.unwrap();
+        c.delete_all_cookies().await.unwrap();
+        register_with_card(c, base, account).await;
+        fill(c, "#card_number", "5555 5555 5555 4444").await;
+        fill(c, "#expiry", "11/31").await;
+        fill(c, "#holder_name", "Li Lei").await;
+        click(
+            c,
+            "form[action='/account/payment-methods'] button[type=submit]",
+        )
+        .await;
+        wait_for(c, ".method-row + .method-row").await;
+        c.goto(&format!("{base}/products/{product}")).await.unwrap();
+        click(c, ".buy-form button[type=submit]").await;
+        wait_for(c, "tr[data-product-id]").await;
+        c.goto(&format!("{base}/checkout")).await.unwrap();
+        click(c, "form[action='/checkout'] button[type=submit]").await;
+        let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
+        let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+
+        click(c, "a[href$='/change-payment']").await;
+        wait_for(c, "form[data-step=compare]").await;
+        let other = c
+            .find(Locator::XPath(
+                "//form[@data-step='compare']//label[contains(., '4444')]/input[@name='payment_method_id']",
+            ))
+            .await
+            .expect("the second card is offered");
+        other.click().await.unwrap();
+        click(c, "form[data-step=compare] button").await;
+        wait_for(c, "[data-kind=method_only]").await;
+        screenshot(c, &format!("journey-method-only-{w}")).await;
+        click(
+            c,
+            "form[method=post][action$='/change-payment'] input[name=acknowledge]",
+        )
+        .await;
+        click(
+            c,
+            "form[method=post][action$='/change-payment'] button[type=submit]",
+        )
+        .await;
+        let page = wait_for(c, "article[data-order-no][data-status=pending_payment]").await;
+        assert_eq!(page.attr("data-order-no").await.unwrap(), Some(order_no));
+        let method = wait_for(c, "[data-method]").await.text().await.unwrap();
+        assert!(method.contains("4444"), "{method}");
+    }
+    driver.client.clone().close().await.unwrap();
+}
