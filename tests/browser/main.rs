@@ -163,6 +163,27 @@ async fn register_with_card(c: &Client, base: &str, account: &str) {
     wait_for(c, ".method-row[data-priority=true]").await;
 }
 
+/// Saves a second card (Mastercard •••• 4444) on the payment-methods page
+/// [`register_with_card`] left the browser on.
+async fn add_mastercard(c: &Client) {
+    fill(c, "#card_number", "5555 5555 5555 4444").await;
+    fill(c, "#expiry", "11/31").await;
+    fill(c, "#holder_name", "Li Lei").await;
+    click(
+        c,
+        "form[action='/account/payment-methods'] button[type=submit]",
+    )
+    .await;
+    wait_for(c, ".method-row + .method-row").await;
+}
+
+/// Puts one of `product` in the cart through its page.
+async fn put_in_cart(c: &Client, base: &str, product: storefront::domain::ids::ProductId) {
+    c.goto(&format!("{base}/products/{product}")).await.unwrap();
+    click(c, ".buy-form button[type=submit]").await;
+    wait_for(c, "tr[data-product-id]").await;
+}
+
 #[tokio::test]
 async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
     let Some(driver) = start_browser().await else {
@@ -267,9 +288,7 @@ async fn a_shopper_compares_and_changes_the_plan_of_an_unpaid_order_in_a_real_br
         c.set_window_size(w, h).await.unwrap();
         c.delete_all_cookies().await.unwrap();
         register_with_card(c, base, account).await;
-        c.goto(&format!("{base}/products/{product}")).await.unwrap();
-        click(c, ".buy-form button[type=submit]").await;
-        wait_for(c, "tr[data-product-id]").await;
+        put_in_cart(c, base, product).await;
         c.goto(&format!("{base}/checkout")).await.unwrap();
         click(c, "form[action='/checkout'] button[type=submit]").await;
         let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
@@ -469,9 +488,7 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
 
     // A shopper with an unpaid plan: the order and its change page.
     register_with_card(c, base, "13987654322").await;
-    c.goto(&format!("{base}/products/{product}")).await.unwrap();
-    click(c, ".buy-form button[type=submit]").await;
-    wait_for(c, "tr[data-product-id]").await;
+    put_in_cart(c, base, product).await;
     c.goto(&format!("{base}/checkout")).await.unwrap();
     click(c, "input[name=plan][value=installment]").await;
     click(c, "input[name=term][value='6']").await;
@@ -498,9 +515,7 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
     click(c, "form[action='/support/new'] button[type=submit]").await;
     let ticket = wait_for(c, "[data-ticket-no]").await;
     let ticket_no = ticket.attr("data-ticket-no").await.unwrap().unwrap();
-    c.goto(&format!("{base}/products/{product}")).await.unwrap();
-    click(c, ".buy-form button[type=submit]").await;
-    wait_for(c, "tr[data-product-id]").await;
+    put_in_cart(c, base, product).await;
     let signed_in = all(&[
         "/cart",
         "/checkout",
@@ -652,19 +667,9 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
         c.delete_all_cookies().await.unwrap();
         register_with_card(c, base, shopper).await;
         // A second card, the one the plan should move to.
-        fill(c, "#card_number", "5555 5555 5555 4444").await;
-        fill(c, "#expiry", "11/31").await;
-        fill(c, "#holder_name", "Li Lei").await;
-        click(
-            c,
-            "form[action='/account/payment-methods'] button[type=submit]",
-        )
-        .await;
-        wait_for(c, ".method-row + .method-row").await;
+        add_mastercard(c).await;
 
-        c.goto(&format!("{base}/products/{product}")).await.unwrap();
-        click(c, ".buy-form button[type=submit]").await;
-        wait_for(c, "tr[data-product-id]").await;
+        put_in_cart(c, base, product).await;
         c.goto(&format!("{base}/checkout")).await.unwrap();
         click(c, "input[name=plan][value=installment]").await;
         click(c, "input[name=term][value='6']").await;
@@ -739,18 +744,8 @@ async fn a_method_only_change_keeps_the_order_on_a_phone_and_a_desktop() {
         c.set_window_size(w, h).await.unwrap();
         c.delete_all_cookies().await.unwrap();
         register_with_card(c, base, account).await;
-        fill(c, "#card_number", "5555 5555 5555 4444").await;
-        fill(c, "#expiry", "11/31").await;
-        fill(c, "#holder_name", "Li Lei").await;
-        click(
-            c,
-            "form[action='/account/payment-methods'] button[type=submit]",
-        )
-        .await;
-        wait_for(c, ".method-row + .method-row").await;
-        c.goto(&format!("{base}/products/{product}")).await.unwrap();
-        click(c, ".buy-form button[type=submit]").await;
-        wait_for(c, "tr[data-product-id]").await;
+        add_mastercard(c).await;
+        put_in_cart(c, base, product).await;
         c.goto(&format!("{base}/checkout")).await.unwrap();
         click(c, "form[action='/checkout'] button[type=submit]").await;
         let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
