@@ -13,6 +13,9 @@ mod helpers;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
@@ -28,6 +31,8 @@ fn find_tool(name: &str) -> Option<String> {
 struct Driver {
     child: Child,
     client: Client,
+    /// chromedriver's port, for its browser-log endpoint.
+    port: u16,
     _profile: tempfile::TempDir,
 }
 
@@ -38,9 +43,10 @@ impl Drop for Driver {
     }
 }
 
-/// Starts chromedriver and a headless Chromium session, or `None` (with a loud
+/// Starts chromedriver and a headless Chromium session — with JavaScript
+/// on, or switched off in the browser's settings — or `None` (with a loud
 /// message) when they are not installed outside CI.
-async fn start_browser() -> Option<Driver> {
+async fn start_browser(javascript: bool) -> Option<Driver> {
     let (Some(driver), Some(chromium)) = (
         find_tool("chromedriver"),
         find_tool("chromium").or_else(|| find_tool("chromium-browser")),
@@ -67,12 +73,18 @@ async fn start_browser() -> Option<Driver> {
         .spawn()
         .expect("chromedriver starts");
     let profile = tempfile::tempdir().unwrap();
+    // A shopper in China: the browser asks for Chinese first.
+    let mut prefs = serde_json::json!({ "intl.accept_languages": "zh-CN,zh" });
+    if !javascript {
+        prefs["profile.managed_default_content_settings.javascript"] = 2.into();
+    }
     let caps = serde_json::json!({
         "browserName": "chrome",
+        // What the page logs (script errors, refused or failed loads) is kept for `console_errors`.
+        "goog:loggingPrefs": { "browser": "ALL" },
         "goog:chromeOptions": {
             "binary": chromium,
-            // A shopper in China: the browser asks for Chinese first.
-            "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            "prefs": prefs,
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -101,8 +113,105 @@ async fn start_browser() -> Option<Driver> {
     Some(Driver {
         child,
         client,
+        port,
         _profile: profile,
     })
+}
+
+/// The errors the browser's console received since the last call: script
+/// errors, resources refused by the content security policy, and requests
+/// that failed (chromedriver's browser log, level SEVERE), but for forms
+/// answered 422.
+async fn console_errors(driver: &Driver) -> Vec<String> {
+    let session = driver.client.session_id().await.unwrap().unwrap();
+    let log: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "http://127.0.0.1:{}/session/{session}/se/log",
+            driver.port
+        ))
+        .header("content-type", "application/json")
+        .body(r#"{"type":"browser"}"#)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|body| serde_json::from_str(&body).unwrap())
+        .unwrap();
+    log["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the browser log: {log}"))
+        .iter()
+        .filter(|e| e["level"] == "SEVERE")
+        // A form sent back with what to fix answers 422 by design (the
+        // browser logs it like any 4xx); nothing else does.
+        .filter(|e| {
+            !e["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("status of 422")
+        })
+        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// One run of a journey: the window's size and whether JavaScript is on.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    width: u32,
+    javascript: bool,
+    /// 0..4, distinct per run of one journey (for accounts).
+    n: u32,
+}
+
+impl Run {
+    /// Names this run's screenshots: `390`, `1280`, `390-nojs`, `1280-nojs`.
+    fn tag(self) -> String {
+        if self.javascript {
+            self.width.to_string()
+        } else {
+            format!("{}-nojs", self.width)
+        }
+    }
+
+    /// A phone number for a new account of this run.
+    fn account(self, prefix: &str) -> String {
+        format!("{prefix}{}", self.n)
+    }
+}
+
+/// Runs `journey` in a browser with JavaScript on and in another with it
+/// off (the pages need no script; nothing may depend on one), each on a
+/// phone (390×844) and a desktop (1280×800), signed out at the start of
+/// each run; after each run the console must hold no error.
+async fn each_browser(journey: impl AsyncFn(&Client, Run)) {
+    let mut n = 0;
+    for javascript in [true, false] {
+        let Some(driver) = start_browser(javascript).await else {
+            return;
+        };
+        let c = &driver.client;
+        // The setting holds: a page's own script runs only with JavaScript on.
+        c.goto("data:text/html,<title>off</title><script>document.title='on'</script>")
+            .await
+            .unwrap();
+        let title = c.title().await.unwrap();
+        assert_eq!(title, if javascript { "on" } else { "off" });
+        for (width, height) in [(390, 844), (1280, 800)] {
+            c.set_window_size(width, height).await.unwrap();
+            c.delete_all_cookies().await.unwrap();
+            let run = Run {
+                width,
+                javascript,
+                n,
+            };
+            n += 1;
+            journey(c, run).await;
+            let errors = console_errors(&driver).await;
+            assert!(errors.is_empty(), "console errors ({run:?}): {errors:#?}");
+        }
+        driver.client.clone().close().await.unwrap();
+    }
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
@@ -177,6 +286,16 @@ async fn add_mastercard(c: &Client) {
     wait_for(c, ".method-row + .method-row").await;
 }
 
+/// Signs in through the login form (as someone else: the cookies go first).
+async fn sign_in(c: &Client, base: &str, account: &str, password: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#account", account).await;
+    fill(c, "#password", password).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    wait_for(c, ".who").await;
+}
+
 /// Puts one of `product` in the cart through its page.
 async fn put_in_cart(c: &Client, base: &str, product: storefront::domain::ids::ProductId) {
     c.goto(&format!("{base}/products/{product}")).await.unwrap();
@@ -184,22 +303,18 @@ async fn put_in_cart(c: &Client, base: &str, product: storefront::domain::ids::P
     wait_for(c, "tr[data-product-id]").await;
 }
 
+/// Register → add a card → buy on 12 months → pay → 我的订单 → the order's
+/// page, all through the pages' own forms and links (issue #12).
 #[tokio::test]
-async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
-    let Some(driver) = start_browser().await else {
-        return;
-    };
-    let c = &driver.client;
+async fn a_shopper_registers_buys_on_12_months_pays_and_finds_the_order_in_my_orders() {
     let app = helpers::spawn_app().await;
-    let product = app.product(120_000, 9).await;
+    let product = app.product(120_000, 99).await;
     let base = &app.address;
 
-    // On a phone and on a desktop, each with a new shopper.
-    for ((w, h), account) in [((390, 844), "13987654321"), ((1280, 800), "13987654329")] {
-        c.set_window_size(w, h).await.unwrap();
-        c.delete_all_cookies().await.unwrap();
-        register_with_card(c, base, account).await;
-        screenshot(c, &format!("journey-buy-methods-{w}")).await;
+    each_browser(async |c, run| {
+        let tag = run.tag();
+        register_with_card(c, base, &run.account("1398765432")).await;
+        screenshot(c, &format!("journey-buy-methods-{tag}")).await;
 
         c.goto(&format!("{base}/products/{product}")).await.unwrap();
         fill(c, "#quantity", "2").await;
@@ -209,27 +324,43 @@ async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
             row.attr("data-quantity").await.unwrap().as_deref(),
             Some("2")
         );
-
-        c.goto(&format!("{base}/checkout")).await.unwrap();
+        click(c, "a[href='/checkout']").await;
+        wait_for(c, "form[action='/checkout']").await;
         click(c, "input[name=plan][value=installment]").await;
-        click(c, "input[name=term][value='6']").await;
+        click(c, "input[name=term][value='12']").await;
         click(c, "input[name=acknowledge]").await;
-        screenshot(c, &format!("journey-buy-checkout-{w}")).await;
+        screenshot(c, &format!("journey-buy-checkout-{tag}")).await;
         click(c, "form[action='/checkout'] button[type=submit]").await;
         let detail = wait_for(c, "[data-order-no][data-status]").await;
         assert_eq!(
             detail.attr("data-status").await.unwrap().as_deref(),
             Some("pending_payment")
         );
+        let order_no = detail.attr("data-order-no").await.unwrap().unwrap();
 
         click(c, "form[action$='/pay'] button").await;
         wait_for(c, "[data-status=paid]").await;
+
+        // 我的订单 from the navigation, then the order from the list.
+        click(c, "nav a[href='/orders']").await;
+        let listed = wait_for(c, &format!("li.order-row[data-order-no='{order_no}']")).await;
+        assert_eq!(
+            listed.attr("data-status").await.unwrap().as_deref(),
+            Some("paid")
+        );
+        screenshot(c, &format!("journey-buy-my-orders-{tag}")).await;
+        click(c, &format!("li[data-order-no='{order_no}'] a.order-link")).await;
+        wait_for(
+            c,
+            &format!("article[data-order-no='{order_no}'][data-status=paid]"),
+        )
+        .await;
         let rows = c
             .find_all(Locator::Css("tr[data-instalment]"))
             .await
             .unwrap();
-        assert_eq!(rows.len(), 6);
-        screenshot(c, &format!("journey-buy-order-{w}")).await;
+        assert_eq!(rows.len(), 12, "a 12-month schedule");
+        screenshot(c, &format!("journey-buy-order-{tag}")).await;
 
         // The language switch works in the browser too.
         click(c, ".lang-switch").await;
@@ -242,14 +373,13 @@ async fn a_shopper_registers_buys_on_installments_and_pays_in_a_real_browser() {
             .await
             .unwrap();
         assert_eq!(badge, "Paid");
-    }
-
-    driver.client.clone().close().await.unwrap();
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn pages_fit_a_phone_screen() {
-    let Some(driver) = start_browser().await else {
+    let Some(driver) = start_browser(true).await else {
         return;
     };
     let c = &driver.client;
@@ -276,18 +406,13 @@ async fn pages_fit_a_phone_screen() {
 
 #[tokio::test]
 async fn a_shopper_compares_and_changes_the_plan_of_an_unpaid_order_in_a_real_browser() {
-    let Some(driver) = start_browser().await else {
-        return;
-    };
-    let c = &driver.client;
     let app = helpers::spawn_app().await;
     let product = app.product(360_000, 9).await;
     let base = &app.address;
 
-    for ((w, h), account) in [((390, 844), "13987650000"), ((1280, 800), "13987650009")] {
-        c.set_window_size(w, h).await.unwrap();
-        c.delete_all_cookies().await.unwrap();
-        register_with_card(c, base, account).await;
+    each_browser(async |c, run| {
+        let w = run.tag();
+        register_with_card(c, base, &run.account("1398765000")).await;
         put_in_cart(c, base, product).await;
         c.goto(&format!("{base}/checkout")).await.unwrap();
         click(c, "form[action='/checkout'] button[type=submit]").await;
@@ -351,8 +476,8 @@ async fn a_shopper_compares_and_changes_the_plan_of_an_unpaid_order_in_a_real_br
             Some(order_no)
         );
         screenshot(c, &format!("journey-change-new-order-{w}")).await;
-    }
-    driver.client.clone().close().await.unwrap();
+    })
+    .await;
 }
 
 /// axe-core's `axe.min.js`, installed by scripts/test.sh (npm) under
@@ -465,7 +590,7 @@ async fn check_pages(c: &Client, base: &str, axe: &str, paths: &[String], found:
 /// origin and succeeds (issue #12).
 #[tokio::test]
 async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
-    let Some(driver) = start_browser().await else {
+    let Some(driver) = start_browser(true).await else {
         return;
     };
     let axe = axe_source();
@@ -537,7 +662,6 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
     check_pages(c, base, &axe, &signed_out[..1], &mut found).await;
 
     // The staff console.
-    c.delete_all_cookies().await.unwrap();
     let (db, now) = (app.db.clone(), app.clock_now());
     tokio::task::spawn_blocking(move || {
         storefront::service::accounts::create_staff(
@@ -550,13 +674,28 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
     .await
     .unwrap()
     .unwrap();
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(c, "#account", "agent7@example.com").await;
-    fill(c, "#password", "agent password 1").await;
-    click(c, "form[action='/login'] button[type=submit]").await;
-    wait_for(c, ".who").await;
+    sign_in(c, base, "agent7@example.com", "agent password 1").await;
     let staff = all(&["/staff", &format!("/staff/tickets/{ticket_no}")]);
     check_pages(c, base, &axe, &staff, &mut found).await;
+
+    // The error page (a missing page answers 404 with it), in both sizes.
+    for (w, h) in [(390, 844), (1280, 800)] {
+        c.set_window_size(w, h).await.unwrap();
+        c.goto(&format!("{base}/no-such-page")).await.unwrap();
+        wait_for(c, "[data-error-status='404']").await;
+        for v in axe_violations(c, &axe).await {
+            found.push(format!("{w} /no-such-page: {v}"));
+        }
+    }
+    // The only console errors: the two 404s the error page was asked for.
+    let errors = console_errors(&driver).await;
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.contains("/no-such-page") && e.contains("404")),
+        "{errors:#?}"
+    );
 
     assert!(found.is_empty(), "{}", found.join("\n"));
     driver.client.clone().close().await.unwrap();
@@ -567,14 +706,10 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
 /// and on a desktop, using the page's own links and forms (issue #12).
 #[tokio::test]
 async fn a_shopper_searches_help_in_chinese_and_switches_language_on_a_phone_and_a_desktop() {
-    let Some(driver) = start_browser().await else {
-        return;
-    };
-    let c = &driver.client;
     let app = helpers::spawn_app().await;
     let base = &app.address;
-    for (w, h) in [(390, 844), (1280, 800)] {
-        c.set_window_size(w, h).await.unwrap();
+    each_browser(async |c, run| {
+        let w = run.tag();
         c.goto(&format!("{base}/")).await.unwrap();
         click(c, "nav a[href='/help']").await;
         wait_for(c, "form.search").await;
@@ -624,8 +759,8 @@ async fn a_shopper_searches_help_in_chinese_and_switches_language_on_a_phone_and
         wait_for(c, "html[lang=en]").await;
         click(c, "a.lang-switch").await;
         wait_for(c, "html[lang=zh-CN]").await;
-    }
-    driver.client.clone().close().await.unwrap();
+    })
+    .await;
 }
 
 /// A paid plan cannot be changed by the shopper: they file an online service
@@ -635,10 +770,6 @@ async fn a_shopper_searches_help_in_chinese_and_switches_language_on_a_phone_and
 #[tokio::test]
 async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_phone_and_a_desktop()
  {
-    let Some(driver) = start_browser().await else {
-        return;
-    };
-    let c = &driver.client;
     let app = helpers::spawn_app().await;
     let product = app.product(120_000, 9).await;
     let base = &app.address;
@@ -654,18 +785,10 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
     .await
     .unwrap()
     .unwrap();
-    let sign_in = |account: &'static str, password: &'static str| async move {
-        c.delete_all_cookies().await.unwrap();
-        c.goto(&format!("{base}/login")).await.unwrap();
-        fill(c, "#account", account).await;
-        fill(c, "#password", password).await;
-        click(c, "form[action='/login'] button[type=submit]").await;
-        wait_for(c, ".who").await;
-    };
-    for ((w, h), shopper) in [((390, 844), "13911110390"), ((1280, 800), "13911111280")] {
-        c.set_window_size(w, h).await.unwrap();
-        c.delete_all_cookies().await.unwrap();
-        register_with_card(c, base, shopper).await;
+    each_browser(async |c, run| {
+        let w = run.tag();
+        let shopper = run.account("1391111039");
+        register_with_card(c, base, &shopper).await;
         // A second card, the one the plan should move to.
         add_mastercard(c).await;
 
@@ -698,7 +821,7 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
         screenshot(c, &format!("journey-request-filed-{w}")).await;
 
         // The agent switches the plan's method in the console.
-        sign_in("agent9@example.com", "agent password 1").await;
+        sign_in(c, base, "agent9@example.com", "agent password 1").await;
         c.goto(&format!("{base}/staff")).await.unwrap();
         click(c, &format!("a[href='/staff/tickets/{ticket_no}']")).await;
         wait_for(c, "input[name=outcome][value=switched]").await;
@@ -709,7 +832,7 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
         wait_for(c, "[data-ticket-status=resolved]").await;
 
         // The shopper sees the answer, and the order now repays from that card.
-        sign_in(shopper, "browser pass 1").await;
+        sign_in(c, base, &shopper, "browser pass 1").await;
         c.goto(&format!("{base}/support/{ticket_no}"))
             .await
             .unwrap();
@@ -724,8 +847,8 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
             .await
             .unwrap();
         assert!(method.contains("4444"), "{method}");
-    }
-    driver.client.clone().close().await.unwrap();
+    })
+    .await;
 }
 
 /// An unpaid order keeps its plan and only moves to another card: the
@@ -733,17 +856,12 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
 /// order) — on a phone and on a desktop (issue #12).
 #[tokio::test]
 async fn a_method_only_change_keeps_the_order_on_a_phone_and_a_desktop() {
-    let Some(driver) = start_browser().await else {
-        return;
-    };
-    let c = &driver.client;
     let app = helpers::spawn_app().await;
     let product = app.product(150_000, 9).await;
     let base = &app.address;
-    for ((w, h), account) in [((390, 844), "13987651111"), ((1280, 800), "13987652222")] {
-        c.set_window_size(w, h).await.unwrap();
-        c.delete_all_cookies().await.unwrap();
-        register_with_card(c, base, account).await;
+    each_browser(async |c, run| {
+        let w = run.tag();
+        register_with_card(c, base, &run.account("1398765111")).await;
         add_mastercard(c).await;
         put_in_cart(c, base, product).await;
         c.goto(&format!("{base}/checkout")).await.unwrap();
@@ -786,6 +904,203 @@ async fn a_method_only_change_keeps_the_order_on_a_phone_and_a_desktop() {
             .await
             .unwrap();
         assert_eq!(page.attr("data-order-no").await.unwrap(), Some(order_no));
+    })
+    .await;
+}
+
+/// Presses one key on whatever has the keyboard focus.
+async fn press(c: &Client, key: Key) {
+    let key: char = key.into();
+    c.perform_actions(
+        KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key }),
+    )
+    .await
+    .unwrap();
+}
+
+/// Whether `element` is the one matching `css` on the page.
+async fn is(c: &Client, element: &Element, css: &str) -> bool {
+    c.find_all(Locator::Css(css))
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.element_id() == element.element_id())
+}
+
+/// Presses Tab until the focus is on `css` (at most 60 times) and returns
+/// it. With JavaScript on, each element the focus passes must show a focus
+/// ring (an outline of 2 px or more).
+async fn tab_to(c: &Client, css: &str, run: Run) -> Element {
+    for _ in 0..60 {
+        press(c, Key::Tab).await;
+        if run.javascript {
+            let hidden = c
+                .execute(
+                    "const e = document.activeElement, s = getComputedStyle(e);
+                     return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
+                       ? '' : e.outerHTML.slice(0, 160);",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(hidden.as_str(), Some(""), "focus without a visible ring");
+        }
+        let focused = c.active_element().await.unwrap();
+        if is(c, &focused, css).await {
+            return focused;
+        }
     }
-    driver.client.clone().close().await.unwrap();
+    panic!("Tab never reached {css}");
+}
+
+/// From a product's page to a paid 12-month plan with the keyboard alone:
+/// Tab to move, Enter to follow and submit, arrow keys to choose a plan and
+/// a term, Space to tick the acknowledgement; the first Tab offers a link
+/// past the navigation, and every focused control shows it (issue #12).
+#[tokio::test]
+async fn a_shopper_checks_out_and_pays_with_the_keyboard_alone() {
+    let app = helpers::spawn_app().await;
+    let product = app.product(240_000, 99).await;
+    let base = &app.address;
+
+    each_browser(async |c, run| {
+        register_with_card(c, base, &run.account("1398700111")).await;
+        c.goto(&format!("{base}/products/{product}")).await.unwrap();
+        wait_for(c, ".buy-form").await;
+
+        // The first Tab: the skip link, which jumps into the page's content.
+        press(c, Key::Tab).await;
+        let skip = c.active_element().await.unwrap();
+        assert!(is(c, &skip, "a.skip-link[href='#main']").await);
+        assert!(skip.is_displayed().await.unwrap(), "visible when focused");
+        press(c, Key::Enter).await;
+        tab_to(c, ".buy-form button[type=submit]", run).await;
+        press(c, Key::Enter).await;
+
+        wait_for(c, "tr[data-product-id]").await;
+        tab_to(c, "a[href='/checkout']", run).await;
+        press(c, Key::Enter).await;
+
+        wait_for(c, "form[action='/checkout']").await;
+        tab_to(c, "input[name=plan]", run).await;
+        press(c, Key::Down).await;
+        let installment = c
+            .find(Locator::Css("input[name=plan][value=installment]"))
+            .await
+            .unwrap();
+        assert!(
+            installment.is_selected().await.unwrap(),
+            "arrow keys pick the plan"
+        );
+        let term = tab_to(c, "input[name=term]", run).await;
+        let mut term = term;
+        for _ in 0..8 {
+            if is(c, &term, "input[name=term][value='12']").await {
+                break;
+            }
+            press(c, Key::Down).await;
+            term = c.active_element().await.unwrap();
+        }
+        assert!(is(c, &term, "input[name=term][value='12']").await);
+        assert!(term.is_selected().await.unwrap(), "12 months chosen");
+        let ack = tab_to(c, "input[name=acknowledge]", run).await;
+        press(c, Key::Space).await;
+        assert!(ack.is_selected().await.unwrap());
+        screenshot(c, &format!("journey-keyboard-checkout-{}", run.tag())).await;
+        tab_to(c, "form[action='/checkout'] button[type=submit]", run).await;
+        press(c, Key::Enter).await;
+
+        wait_for(c, "article[data-order-no][data-status=pending_payment]").await;
+        tab_to(c, "form[action$='/pay'] button", run).await;
+        press(c, Key::Enter).await;
+        wait_for(c, "article[data-status=paid]").await;
+        let rows = c
+            .find_all(Locator::Css("tr[data-instalment]"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 12);
+        screenshot(c, &format!("journey-keyboard-paid-{}", run.tag())).await;
+    })
+    .await;
+}
+
+/// Making another card the priority method shows first which active plans
+/// move to it, their next deduction (date, amount) and the methods before
+/// and after; confirming moves them, and the order then repays from the new
+/// card (issue #12).
+#[tokio::test]
+async fn a_shopper_sees_the_impact_of_a_new_priority_method_before_confirming_it() {
+    let axe = axe_source();
+    let app = helpers::spawn_app().await;
+    let product = app.product(120_000, 99).await;
+    let base = &app.address;
+
+    each_browser(async |c, run| {
+        let tag = run.tag();
+        register_with_card(c, base, &run.account("1398700222")).await;
+        add_mastercard(c).await;
+        put_in_cart(c, base, product).await;
+        click(c, "a[href='/checkout']").await;
+        wait_for(c, "form[action='/checkout']").await;
+        click(c, "input[name=plan][value=installment]").await;
+        click(c, "input[name=term][value='6']").await;
+        click(c, "input[name=acknowledge]").await;
+        click(c, "form[action='/checkout'] button[type=submit]").await;
+        let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
+        let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+        click(c, "form[action$='/pay'] button").await;
+        let payer = wait_for(c, "[data-status=paid] [data-repayment-method]").await;
+        assert!(payer.text().await.unwrap().contains("1111"));
+
+        // Make the Mastercard the priority: the preview comes first.
+        click(c, "nav a[href='/account/payment-methods']").await;
+        wait_for(c, ".method-row").await;
+        c.find(Locator::XPath(
+            "//li[contains(@class,'method-row')][contains(., '4444')]//form[contains(@action,'/priority')]//button",
+        ))
+        .await
+        .expect("make the Mastercard the priority")
+        .click()
+        .await
+        .unwrap();
+        let row = wait_for(
+            c,
+            &format!("[data-confirm-priority] tr[data-impact-order='{order_no}'][data-impact-keeps=false]"),
+        )
+        .await;
+        let text = row.text().await.unwrap();
+        assert!(
+            text.contains("1111") && text.contains("4444") && text.contains('¥'),
+            "the plan, its next deduction and both methods: {text}"
+        );
+        screenshot(c, &format!("journey-priority-preview-{tag}")).await;
+        if run.javascript {
+            let violations = axe_violations(c, &axe).await;
+            assert!(violations.is_empty(), "{violations:#?}");
+        }
+        // Nothing moved yet.
+        wait_for(c, ".method-row[data-priority=true]").await;
+        let still = c
+            .find(Locator::Css(".method-row[data-priority=true] .method-label"))
+            .await
+            .unwrap();
+        assert!(still.text().await.unwrap().contains("1111"));
+
+        click(c, "[data-confirm-priority] form button[type=submit]").await;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(
+                "//li[@data-priority='true'][contains(., '4444')]",
+            ))
+            .await
+            .expect("the Mastercard is the priority");
+        screenshot(c, &format!("journey-priority-done-{tag}")).await;
+        c.goto(&format!("{base}/orders/{order_no}")).await.unwrap();
+        let payer = wait_for(c, "[data-repayment-method]").await;
+        let payer = payer.text().await.unwrap();
+        assert!(payer.contains("4444"), "{payer}");
+    })
+    .await;
 }
