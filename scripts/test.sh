@@ -45,10 +45,14 @@ if [ ! -f target/vnu/node_modules/vnu-jar/build/dist/vnu.jar ] || ! command -v j
   (cd target/vnu && npm install --no-audit --no-fund --silent vnu-jar@26.9.27)
 fi
 
-cargo test --all-targets "$@"
+# Every suite runs to its end, on both backends, so that a failure shows all
+# that failed; the exit status is the first failure's.
+status=0
+cargo test --all-targets --no-fail-fast "$@" || status=$?
 
 echo "== the HTTP suite on PostgreSQL"
 pgdir=$(mktemp -d /tmp/storefront-pg.XXXXXX)
-trap 'scripts/pg-cluster.sh stop "$pgdir"' EXIT
+trap 'scripts/pg-cluster.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 url=$(scripts/pg-cluster.sh start "$pgdir")
-STOREFRONT_TEST_PG="$url" cargo test --test web "$@"
+STOREFRONT_TEST_PG="$url" cargo test --test web --no-fail-fast "$@" || { [ "$status" -ne 0 ] || status=$?; }
+exit "$status"

@@ -632,10 +632,24 @@ where
     out
 }
 
-/// A port free on 127.0.0.1 right now (for servers started as processes).
+/// A port free on 127.0.0.1 right now, for a server started as a process
+/// (and perhaps restarted on the same port). It is taken below the kernel's
+/// ephemeral range, so that while such a server restarts no other test's
+/// listener on port 0, nor any outgoing connection, can be handed it.
 pub fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    l.local_addr().expect("its address").port()
+    use rand::Rng;
+    let low: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32768);
+    let mut rng = rand::rng();
+    for _ in 0..1000 {
+        let port = rng.random_range(10_000..low.max(10_001));
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between 10000 and {low}");
 }
 
 /// Waits until the server at `base` answers `/healthz` (60 s at most).
