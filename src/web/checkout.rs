@@ -111,6 +111,21 @@ pub struct TermOption {
     pub selected: bool,
 }
 
+/// The fee preview of one choice (paying in full, or one term). Every
+/// choice's is on the page; the stylesheet shows the one whose radios are
+/// checked (the server's choice where `:has()` is not supported), so the
+/// preview follows the shopper's selection without a script.
+pub struct PlanPreview {
+    /// `full`, or the term's months.
+    pub key: String,
+    pub label: String,
+    /// The plan this page was asked for (its figures carry the
+    /// `data-preview-*` hooks).
+    pub chosen: bool,
+    pub quote: Option<Quote>,
+    pub refusal: Option<String>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "checkout/index.html")]
 pub struct CheckoutPage {
@@ -123,8 +138,7 @@ pub struct CheckoutPage {
     pub full_quote: Option<Quote>,
     pub terms: Vec<TermOption>,
     pub methods: Vec<MethodOption>,
-    pub preview: Option<Quote>,
-    pub preview_error: Option<String>,
+    pub previews: Vec<PlanPreview>,
     pub acknowledged: bool,
     pub token: String,
     pub error: Option<String>,
@@ -170,7 +184,7 @@ impl CheckoutPage {
         );
         let quote_of = |plan: Plan| data.preview(shipping, plan, settings, now);
 
-        let terms = data
+        let terms: Vec<TermOption> = data
             .terms
             .iter()
             .map(|(months, rate)| {
@@ -185,7 +199,22 @@ impl CheckoutPage {
                 }
             })
             .collect();
-        let preview = chosen.and_then(quote_of);
+        let full = quote_of(Plan::Full);
+        let full_selected = chosen == Ok(Plan::Full) || chosen.is_err();
+        let mut previews = vec![PlanPreview {
+            key: "full".to_owned(),
+            label: ctx.text("plan.full"),
+            chosen: full_selected,
+            refusal: full.as_ref().err().map(|e| plan_error_text(&ctx, *e)),
+            quote: full.as_ref().ok().cloned(),
+        }];
+        previews.extend(terms.iter().map(|t| PlanPreview {
+            key: t.months.to_string(),
+            label: ctx.tv("plan.installment_n", &t.months.to_string()),
+            chosen: t.selected,
+            quote: t.quote.clone(),
+            refusal: t.refusal.clone(),
+        }));
         let replaces = data
             .replacing
             .as_ref()
@@ -212,12 +241,11 @@ impl CheckoutPage {
             subtotal: data.cart.subtotal,
             shipping: shipping_options,
             shipping_value: shipping.as_str(),
-            full_selected: chosen == Ok(Plan::Full) || chosen.is_err(),
-            full_quote: quote_of(Plan::Full).ok(),
+            full_selected,
+            full_quote: full.ok(),
             terms,
+            previews,
             methods: MethodOption::list(&ctx, &data.methods, method_id),
-            preview_error: preview.as_ref().err().map(|e| plan_error_text(&ctx, *e)),
-            preview: preview.ok(),
             acknowledged: sel.acknowledged(),
             token: keep_or_new_token(&sel.checkout_token),
             error: None,

@@ -326,8 +326,10 @@ async fn a_shopper_registers_buys_on_12_months_pays_and_finds_the_order_in_my_or
         );
         click(c, "a[href='/checkout']").await;
         wait_for(c, "form[action='/checkout']").await;
+        assert_eq!(shown_preview(c).await, "full");
         click(c, "input[name=plan][value=installment]").await;
         click(c, "input[name=term][value='12']").await;
+        assert_eq!(shown_preview(c).await, "12");
         click(c, "input[name=acknowledge]").await;
         screenshot(c, &format!("journey-buy-checkout-{tag}")).await;
         click(c, "form[action='/checkout'] button[type=submit]").await;
@@ -908,6 +910,23 @@ async fn a_method_only_change_keeps_the_order_on_a_phone_and_a_desktop() {
     .await;
 }
 
+/// Which fee preview the checkout shows (`full` or the term), asserting
+/// that exactly one is shown.
+async fn shown_preview(c: &Client) -> String {
+    let mut shown = Vec::new();
+    for p in c
+        .find_all(Locator::Css("[data-plan-preview]"))
+        .await
+        .unwrap()
+    {
+        if p.is_displayed().await.unwrap() {
+            shown.push(p.attr("data-plan-preview").await.unwrap().unwrap());
+        }
+    }
+    assert_eq!(shown.len(), 1, "one preview shown: {shown:?}");
+    shown.remove(0)
+}
+
 /// Presses one key on whatever has the keyboard focus.
 async fn press(c: &Client, key: Key) {
     let key: char = key.into();
@@ -929,23 +948,36 @@ async fn is(c: &Client, element: &Element, css: &str) -> bool {
         .any(|e| e.element_id() == element.element_id())
 }
 
+/// The focused element shows a focus ring (an outline of 2 px or more) and
+/// is in sight: not entirely under the sticky top bar nor outside the window.
+async fn assert_focus_seen(c: &Client) {
+    let problem = c
+        .execute(
+            "const e = document.activeElement, s = getComputedStyle(e);
+             if (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) < 2)
+               return 'no focus ring: ' + e.outerHTML.slice(0, 160);
+             const r = e.getBoundingClientRect();
+             const bar = document.querySelector('.topbar');
+             const under = bar && !bar.contains(e) && getComputedStyle(bar).position !== 'static'
+               ? bar.getBoundingClientRect().bottom : 0;
+             if (r.bottom <= under || r.top >= innerHeight || r.right <= 0 || r.left >= innerWidth)
+               return 'focus out of sight: ' + e.outerHTML.slice(0, 160);
+             return '';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(problem.as_str(), Some(""), "every focused element is seen");
+}
+
 /// Presses Tab until the focus is on `css` (at most 60 times) and returns
-/// it. With JavaScript on, each element the focus passes must show a focus
-/// ring (an outline of 2 px or more).
+/// it. With JavaScript on, each element the focus passes must be seen
+/// ([`assert_focus_seen`]).
 async fn tab_to(c: &Client, css: &str, run: Run) -> Element {
     for _ in 0..60 {
         press(c, Key::Tab).await;
         if run.javascript {
-            let hidden = c
-                .execute(
-                    "const e = document.activeElement, s = getComputedStyle(e);
-                     return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
-                       ? '' : e.outerHTML.slice(0, 160);",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert_eq!(hidden.as_str(), Some(""), "focus without a visible ring");
+            assert_focus_seen(c).await;
         }
         let focused = c.active_element().await.unwrap();
         if is(c, &focused, css).await {
@@ -974,7 +1006,9 @@ async fn a_shopper_checks_out_and_pays_with_the_keyboard_alone() {
         press(c, Key::Tab).await;
         let skip = c.active_element().await.unwrap();
         assert!(is(c, &skip, "a.skip-link[href='#main']").await);
-        assert!(skip.is_displayed().await.unwrap(), "visible when focused");
+        if run.javascript {
+            assert_focus_seen(c).await;
+        }
         press(c, Key::Enter).await;
         tab_to(c, ".buy-form button[type=submit]", run).await;
         press(c, Key::Enter).await;
@@ -1005,6 +1039,8 @@ async fn a_shopper_checks_out_and_pays_with_the_keyboard_alone() {
         }
         assert!(is(c, &term, "input[name=term][value='12']").await);
         assert!(term.is_selected().await.unwrap(), "12 months chosen");
+        // The fee preview follows the choice (by the stylesheet alone).
+        assert_eq!(shown_preview(c).await, "12");
         let ack = tab_to(c, "input[name=acknowledge]", run).await;
         press(c, Key::Space).await;
         assert!(ack.is_selected().await.unwrap());

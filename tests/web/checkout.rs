@@ -39,7 +39,28 @@ async fn the_preview_shows_every_term_computed_on_the_server() {
         assert!(fens.contains(&q.fees.0), "{months}: fees {fens:?}");
         assert!(fens.contains(&q.total.0), "{months}: total {fens:?}");
         assert!(page.texts(&row)[0].contains(&q.first_due.to_string()));
+        // Each term's own preview is on the page too (the stylesheet shows
+        // the checked one), with the same figures.
+        let preview = format!("[data-plan-preview=\"{months}\"]");
+        let shown: Vec<String> = page.attrs(&format!("{preview} [data-fen]"), "data-fen");
+        for f in [q.principal, q.fees, q.total, q.monthly] {
+            assert!(
+                shown.contains(&f.0.to_string()),
+                "{months}: {f:?} in {shown:?}"
+            );
+        }
+        assert_eq!(
+            page.attr(&format!("{preview} dl"), "data-payments"),
+            months.to_string()
+        );
     }
+    assert!(page.has("[data-plan-preview=full] [data-fen]"));
+    assert_eq!(
+        page.attrs("[data-preview-payments]", "data-preview-payments")
+            .len(),
+        1,
+        "the hooks name the chosen plan's preview only"
+    );
     // The selected plan's preview: 12 months at 0.6 % → ¥20.00 a month in fees.
     assert_eq!(
         page.attr("[data-preview-payments]", "data-preview-payments"),
