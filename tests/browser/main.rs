@@ -547,7 +547,18 @@ async fn check_pages(c: &Client, base: &str, axe: &str, paths: &[String], found:
             for r in requests.as_array().unwrap() {
                 found.push(format!("{w} {lang} {path}: request {r}"));
             }
-            let name: String = format!("{w}-{}-{path}", lang.as_str().unwrap_or_default())
+            // Order and ticket numbers become `N`: the same page keeps its name from run to run.
+            let mut stable = String::new();
+            for piece in path.split_inclusive(|ch: char| !ch.is_ascii_alphanumeric()) {
+                let digits = piece.chars().filter(char::is_ascii_digit).count();
+                if digits >= 8 {
+                    stable.push('N');
+                    stable.extend(piece.chars().filter(|ch| !ch.is_ascii_alphanumeric()));
+                } else {
+                    stable.push_str(piece);
+                }
+            }
+            let name: String = format!("{w}-{}-{stable}", lang.as_str().unwrap_or_default())
                 .chars()
                 .map(|ch| {
                     if ch.is_ascii_alphanumeric() || ch == '-' {

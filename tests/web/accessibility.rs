@@ -26,10 +26,24 @@ fn one_control_a_label(page: &Page) {
     }
 }
 
-/// Tables that scroll sideways on a phone can be reached by keyboard.
+/// Tables that scroll sideways on a phone can be reached by keyboard; those
+/// stacked into cards there (`.stack`) name every value with its column's
+/// header (`data-label`) and take no focus (nothing to scroll).
 fn scrolling_tables_take_focus(page: &Page) {
-    let all = page.attrs("table.table", "class").len();
-    assert_eq!(page.attrs("table.table[tabindex='0']", "class").len(), all);
+    let all = page.texts("table.table:not(.stack)").len();
+    assert_eq!(
+        page.attrs("table.table:not(.stack)[tabindex='0']", "class")
+            .len(),
+        all
+    );
+    assert!(!page.has("table.stack[tabindex]"));
+    let cells = page.texts("table.stack td").len();
+    let labels = page.attrs("table.stack td[data-label]", "data-label");
+    assert_eq!(labels.len(), cells, "every stacked cell is labelled");
+    let headers = page.texts("table.stack th");
+    for l in &labels {
+        assert!(headers.contains(l), "{l} is a column header of {headers:?}");
+    }
 }
 
 #[tokio::test]
@@ -77,6 +91,17 @@ async fn tables_have_named_headers_and_keyboard_reachable_scrolling_and_labels_o
     scrolling_tables_take_focus(&paid);
     no_empty_header_cells(&paid);
     one_control_a_label(&paid);
+
+    // The repayment center and a new priority's impact: stacked on a phone.
+    let repayments = s.get("/repayments").await;
+    assert!(repayments.has("table.stack td[data-label]"));
+    scrolling_tables_take_focus(&repayments);
+    let other = s.add_card("5555555555554444", "11/31").await;
+    let preview = s
+        .get(&format!("/account/payment-methods?priority={other}"))
+        .await;
+    assert!(preview.has(&format!("table.stack tr[data-impact-order='{order_no}']")));
+    scrolling_tables_take_focus(&preview);
 }
 
 /// The Nu Html Checker (`vnu.jar` from the npm package vnu-jar, installed by
