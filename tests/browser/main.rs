@@ -517,6 +517,46 @@ async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the page shown scrolls sideways, and if so the chain of the widest
+/// element that makes it (to find it).
+async fn wider_than_the_screen(c: &Client) -> Option<String> {
+    let wide = c
+        .execute(
+            "const w = document.documentElement.clientWidth;
+             if (document.documentElement.scrollWidth <= w) return '';
+             return [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > w + 1)
+               .filter(e => { for (let x = e.parentElement; x && x !== document.body; x = x.parentElement)
+                   if (getComputedStyle(x).overflowX !== 'visible') return false; return true; })
+               .filter(e => ![...e.children].some(k => k.getBoundingClientRect().right > w + 1))
+               .slice(0, 1)
+               .map(e => { const out = []; for (let x = e; x && x !== document.body; x = x.parentElement)
+                   out.push(x.tagName + '.' + x.className + ' ' + Math.round(x.getBoundingClientRect().width)); return out.join(' < '); })
+               .join('; ') || 'wider than the screen';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wide.as_str().filter(|w| !w.is_empty()).map(str::to_owned)
+}
+
+/// Runs the checks of [`check_pages`] on what the browser shows now (a page
+/// a form answered), at both sizes, without loading it again.
+async fn check_here(c: &Client, axe: &str, label: &str, found: &mut Vec<String>) {
+    for (w, h) in [(390, 844), (1280, 800)] {
+        c.set_window_size(w, h).await.unwrap();
+        for v in axe_violations(c, axe).await {
+            found.push(format!("{w} {label}: {v}"));
+        }
+        if w == 390
+            && let Some(wide) = wider_than_the_screen(c).await
+        {
+            found.push(format!("{w} {label}: wider than the screen: {wide}"));
+        }
+        screenshot(c, &format!("{w}-{label}")).await;
+    }
+}
+
 /// Checks each of `paths` at a phone's and a desktop's size: axe-core's
 /// violations, and on the phone any sideways scrolling (with the widest
 /// element's chain, to find it).
@@ -572,24 +612,8 @@ async fn check_pages(c: &Client, base: &str, axe: &str, paths: &[String], found:
             if w != 390 {
                 continue;
             }
-            let wide = c
-                .execute(
-                    "const w = document.documentElement.clientWidth;
-                     if (document.documentElement.scrollWidth <= w) return '';
-                     return [...document.querySelectorAll('body *')]
-                       .filter(e => e.getBoundingClientRect().right > w + 1)
-                       .filter(e => { for (let x = e.parentElement; x && x !== document.body; x = x.parentElement)
-                           if (getComputedStyle(x).overflowX !== 'visible') return false; return true; })
-                       .filter(e => ![...e.children].some(k => k.getBoundingClientRect().right > w + 1))
-                       .slice(0, 1)
-                       .map(e => { const out = []; for (let x = e; x && x !== document.body; x = x.parentElement)
-                           out.push(x.tagName + '.' + x.className + ' ' + Math.round(x.getBoundingClientRect().width)); return out.join(' < '); })
-                       .join('; ') || 'wider than the screen';",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            if wide.as_str() != Some("") {
+            let wide = wider_than_the_screen(c).await;
+            if let Some(wide) = wide {
                 found.push(format!("{w} {lang} {path}: wider than the screen: {wide}"));
             }
         }
@@ -673,6 +697,20 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
     c.goto(&format!("{base}/?lang=en")).await.unwrap();
     check_pages(c, base, &axe, &signed_in, &mut found).await;
     check_pages(c, base, &axe, &signed_out[..1], &mut found).await;
+
+    // A refund: refused without the acknowledgement (the form says why),
+    // then done; the refunded order and its tab.
+    c.goto(&format!("{base}/orders/{order_no}?lang=zh-CN"))
+        .await
+        .unwrap();
+    click(c, "form[action$='/refund'] button[type=submit]").await;
+    wait_for(c, "#refund [data-error-for=acknowledge]").await;
+    check_here(c, &axe, "refund-refused", &mut found).await;
+    click(c, "form[action$='/refund'] input[name=acknowledge]").await;
+    click(c, "form[action$='/refund'] button[type=submit]").await;
+    wait_for(c, "[data-status=refunded]").await;
+    let refunded = all(&[&format!("/orders/{order_no}"), "/orders?status=refunded"]);
+    check_pages(c, base, &axe, &refunded, &mut found).await;
 
     // The staff console.
     let (db, now) = (app.db.clone(), app.clock_now());
@@ -1150,4 +1188,88 @@ async fn a_shopper_sees_the_impact_of_a_new_priority_method_before_confirming_it
         assert!(payer.contains("4444"), "{payer}");
     })
     .await;
+}
+
+/// The `href`s of the links matching `css` on the page shown.
+async fn hrefs(c: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in c.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(a.attr("href").await.unwrap().unwrap());
+    }
+    out
+}
+
+/// The real binary with its demo data — a shopper with orders in every state
+/// (awaiting payment, paid, shipped, completed, cancelled, closed, refunded;
+/// in full and on plans, one overdue), messages and service requests, and an
+/// agent: every tab of 我的订单, every order's page, the inbox, the requests
+/// and the console pass axe-core at both sizes (issue #12).
+#[tokio::test]
+async fn every_order_state_of_the_demo_data_passes_axe_on_a_phone_and_a_desktop() {
+    let Some(driver) = start_browser(true).await else {
+        return;
+    };
+    let axe = axe_source();
+    let c = &driver.client;
+    let dir = tempfile::tempdir().unwrap();
+    let port = helpers::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    struct Server(Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_storefront"))
+            .args(["--bind", &format!("127.0.0.1:{port}"), "--database"])
+            .arg(dir.path().join("demo.db"))
+            .args(["--job-interval-secs", "3600"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts"),
+    );
+    helpers::wait_until_serving(&base).await;
+    let mut found = Vec::new();
+
+    sign_in(c, &base, "13800138000", "demo-pass-2026").await;
+    c.goto(&format!("{base}/orders")).await.unwrap();
+    let tabs = hrefs(c, "nav.tabs a.tab").await;
+    let mut paths = tabs.clone();
+    for tab in &tabs {
+        let mut next = Some(tab.clone());
+        while let Some(page) = next {
+            c.goto(&format!("{base}{page}")).await.unwrap();
+            for order in hrefs(c, "li.order-row a.order-link").await {
+                if !paths.contains(&order) {
+                    paths.push(order);
+                }
+            }
+            next = hrefs(c, "a[rel=next]").await.into_iter().next();
+        }
+    }
+    let orders = paths.iter().filter(|p| p.starts_with("/orders/")).count();
+    assert!(orders >= 8, "the demo shopper's orders: {paths:?}");
+    paths.extend(["/repayments", "/account/messages", "/support"].map(String::from));
+    c.goto(&format!("{base}/support")).await.unwrap();
+    paths.extend(hrefs(c, "a.order-link[href^='/support/']").await);
+    check_pages(c, &base, &axe, &paths, &mut found).await;
+
+    sign_in(c, &base, "staff@storefront.test", "staff-pass-2026").await;
+    c.goto(&format!("{base}/staff")).await.unwrap();
+    let mut staff = vec!["/staff".to_owned()];
+    staff.extend(hrefs(c, "a[href^='/staff/tickets/']").await);
+    check_pages(c, &base, &axe, &staff, &mut found).await;
+    eprintln!(
+        "demo data: {} shopper pages ({orders} orders) and {} console pages, each at 390 and 1280 px",
+        paths.len(),
+        staff.len()
+    );
+
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    let errors = console_errors(&driver).await;
+    assert!(errors.is_empty(), "{errors:#?}");
+    driver.client.clone().close().await.unwrap();
 }
