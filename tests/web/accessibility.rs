@@ -152,7 +152,7 @@ async fn every_page_is_valid_html() {
     }
     let s = app.shopper().await;
     let card = s.add_card("4111111111111111", "12/30").await;
-    s.add_wallet("alipay", "shopper@example.com").await;
+    let wallet = s.add_wallet("alipay", "shopper@example.com").await;
     s.add_to_cart(product, 1).await;
     let cart_and_checkout = [s.get("/cart").await.body, s.get("/checkout").await.body];
     let order_no = s.checkout("installment", "12", &card).await;
@@ -189,12 +189,31 @@ async fn every_page_is_valid_html() {
             ticket.clone(),
             format!("/support/new?order={order_no}"),
             "/cart".to_owned(),
+            // The impact previews of a new priority and of a removal.
+            format!("/account/payment-methods?priority={wallet}"),
+            format!("/account/payment-methods?remove={card}"),
         ] {
             let sep = if path.contains('?') { '&' } else { '?' };
             let page = s.get(&format!("{path}{sep}lang={lang}")).await;
             assert_eq!(page.status, StatusCode::OK, "{path}");
             pages.push((format!("{lang} {path}"), page.body));
         }
+    }
+    // A refund refused on its form (422), then done: the refunded order.
+    let refused = s.post(&format!("/orders/{order_no}/refund"), &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    pages.push(("refund refused".into(), refused.body));
+    s.post(
+        &format!("/orders/{order_no}/refund"),
+        &[("acknowledge", "on")],
+    )
+    .await
+    .assert_redirect(&format!("/orders/{order_no}"));
+    for path in [
+        format!("/orders/{order_no}"),
+        "/orders?status=refunded".to_owned(),
+    ] {
+        pages.push((format!("refunded {path}"), s.get(&path).await.body));
     }
     let agent = app.staff().await;
     pages.push(("staff /staff".into(), agent.get("/staff").await.body));
@@ -235,6 +254,7 @@ async fn every_page_is_valid_html() {
             format!("{name}: {} [{}]", m["message"], m["extract"])
         })
         .collect();
+    eprintln!("Nu Html Checker: {} pages, {} errors", pages.len(), errors.len());
     assert!(pages.len() >= 30, "{} pages checked", pages.len());
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
