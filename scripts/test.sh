@@ -46,13 +46,21 @@ if [ ! -f target/vnu/node_modules/vnu-jar/build/dist/vnu.jar ] || ! command -v j
 fi
 
 # Every suite runs to its end, on both backends, so that a failure shows all
-# that failed; the exit status is the first failure's.
+# that failed; the exit status is the first failure's. What the failing tests
+# said is repeated at the very end (from target/test-output.log).
+log=target/test-output.log
+mkdir -p target
 status=0
-cargo test --all-targets --no-fail-fast "$@" || status=$?
+cargo test --all-targets --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 
 echo "== the HTTP suite on PostgreSQL"
 pgdir=$(mktemp -d /tmp/storefront-pg.XXXXXX)
 trap 'scripts/pg-cluster.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 url=$(scripts/pg-cluster.sh start "$pgdir")
-STOREFRONT_TEST_PG="$url" cargo test --test web --no-fail-fast "$@" || { [ "$status" -ne 0 ] || status=$?; }
+STOREFRONT_TEST_PG="$url" cargo test --test web --no-fail-fast "$@" 2>&1 | tee -a "$log" \
+  || { [ "$status" -ne 0 ] || status=$?; }
+if [ "$status" -ne 0 ]; then
+  echo "== what the failing tests said"
+  grep -E -A12 "^---- |panicked at" "$log" | grep -v -E "^ +[0-9]+: |^ +at " | head -150 || true
+fi
 exit "$status"
