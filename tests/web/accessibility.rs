@@ -254,7 +254,11 @@ async fn every_page_is_valid_html() {
             format!("{name}: {} [{}]", m["message"], m["extract"])
         })
         .collect();
-    eprintln!("Nu Html Checker: {} pages, {} errors", pages.len(), errors.len());
+    eprintln!(
+        "Nu Html Checker: {} pages, {} errors",
+        pages.len(),
+        errors.len()
+    );
     assert!(pages.len() >= 30, "{} pages checked", pages.len());
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
