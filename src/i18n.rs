@@ -2,6 +2,9 @@
 //! Chinese is the default; `?lang=` switches and a cookie remembers it,
 //! otherwise `Accept-Language` decides.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
 use actix_web::HttpRequest;
 use actix_web::http::header::ACCEPT_LANGUAGE;
 
@@ -58,7 +61,14 @@ impl Lang {
 
     /// [`Lang::t`] without copying the message (for templates).
     pub fn message(self, key: &str) -> std::borrow::Cow<'static, str> {
-        message(self.locale(), key)
+        let catalog = match self {
+            Lang::Zh => &CATALOG[0],
+            Lang::En => &CATALOG[1],
+        };
+        match catalog.get(key) {
+            Some(text) => text.clone(),
+            None => message(self.locale(), key),
+        }
     }
 }
 
@@ -102,6 +112,30 @@ fn parse_quality(q: &str) -> u32 {
     (int * 1000 + frac.parse::<u32>().unwrap_or(0)).min(1000)
 }
 
+/// The catalog copied once into one map a language (Chinese, English): a
+/// page's dozens of lookups each hash the key once with foldhash, where
+/// rust-i18n hashes the locale and then the key with SipHash. A key missing
+/// here still goes through rust-i18n.
+static CATALOG: LazyLock<[foldhash::HashMap<&'static str, Cow<'static, str>>; 2]> =
+    LazyLock::new(|| {
+        let keys = catalog_keys(include_str!("locales/app.yml"));
+        [Lang::Zh, Lang::En].map(|lang| {
+            keys.iter()
+                .filter_map(|key| {
+                    Some((*key, crate::_rust_i18n_try_translate(lang.locale(), key)?))
+                })
+                .collect()
+        })
+    });
+
+/// The message keys of the catalog file: its unindented `key:` lines.
+fn catalog_keys(yaml: &'static str) -> Vec<&'static str> {
+    yaml.lines()
+        .filter(|line| !line.starts_with([' ', '#', '_']))
+        .filter_map(|line| line.strip_suffix(':'))
+        .collect()
+}
+
 /// A catalog message; a missing key shows as the key itself (caught by tests).
 pub fn text(locale: &str, key: &str) -> String {
     message(locale, key).into_owned()
@@ -115,6 +149,26 @@ pub fn message(locale: &str, key: &str) -> std::borrow::Cow<'static, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalog_map_holds_every_message_as_rust_i18n_gives_it() {
+        let keys = catalog_keys(include_str!("locales/app.yml"));
+        assert!(keys.len() > 300, "{} keys", keys.len());
+        assert!(keys.contains(&"nav.skip") && !keys.contains(&"_version"));
+        for lang in [Lang::Zh, Lang::En] {
+            for key in &keys {
+                let expected = crate::_rust_i18n_try_translate(lang.locale(), key)
+                    .unwrap_or_else(|| panic!("{key} has no {} text", lang.locale()));
+                assert_eq!(lang.message(key), expected, "{key}");
+            }
+            assert_eq!(
+                lang.message("no.such.key"),
+                format!("{}.no.such.key", lang.locale())
+            );
+        }
+        assert_eq!(Lang::Zh.message("nav.skip"), "跳到主要内容");
+        assert_eq!(Lang::En.message("nav.skip"), "Skip to main content");
+    }
 
     #[test]
     fn accept_language_picks_the_preferred_supported_language() {

@@ -25,11 +25,12 @@ type SessionState = HashMap<String, String>;
 
 /// The row key for a session id.
 fn storage_id(session_id: &str) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(session_id.as_bytes());
     let mut hex = String::with_capacity(64);
     for b in digest {
-        let _ = write!(hex, "{b:02x}");
+        hex.push(char::from(DIGITS[usize::from(b >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     hex
 }
@@ -224,5 +225,17 @@ mod stored_state_tests {
         assert!(!stored.contains_key(UNREAD));
         assert!(!stored.contains_key(REVISION));
         assert_eq!(user_of(&state), Some(42));
+    }
+}
+
+#[cfg(test)]
+mod storage_id_tests {
+    #[test]
+    fn storage_id_is_the_lowercase_hex_sha256_of_the_session_id() {
+        // sha256("abc"), the FIPS 180-2 example.
+        assert_eq!(
+            super::storage_id("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

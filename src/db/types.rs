@@ -173,26 +173,40 @@ pub struct BoundTime(pub chrono::NaiveDateTime);
 impl BoundTime {
     fn sqlite_text(&self) -> String {
         use chrono::{Datelike, Timelike};
-        use std::fmt::Write;
+        /// `value` as exactly `width` decimal digits (zero-padded).
+        fn digits(text: &mut String, value: u32, width: u32) {
+            for i in (0..width).rev() {
+                let d = (value / 10u32.pow(i)) % 10;
+                text.push(char::from(b'0' + d as u8));
+            }
+        }
         let (d, t) = (self.0.date(), self.0.time());
         let mut text = String::with_capacity(29);
-        let _ = write!(
-            text,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            d.year(),
-            d.month(),
-            d.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
+        match u32::try_from(d.year()) {
+            Ok(year) if year <= 9999 => digits(&mut text, year, 4),
+            // Outside 0..=9999 (never in this app): chrono's own spelling.
+            _ => return self.0.format("%F %T%.f").to_string(),
+        }
+        for (sep, value) in [
+            ('-', d.month()),
+            ('-', d.day()),
+            (' ', t.hour()),
+            (':', t.minute()),
+            // A leap second's nanoseconds run past 10⁹: written as second 60.
+            (':', t.second() + u32::from(t.nanosecond() >= 1_000_000_000)),
+        ] {
+            text.push(sep);
+            digits(&mut text, value, 2);
+        }
         let nanos = t.nanosecond() % 1_000_000_000;
-        let _ = match nanos {
-            0 => Ok(()),
-            n if n % 1_000_000 == 0 => write!(text, ".{:03}", n / 1_000_000),
-            n if n % 1_000 == 0 => write!(text, ".{:06}", n / 1_000),
-            n => write!(text, ".{n:09}"),
+        let (value, width) = match nanos {
+            0 => return text,
+            n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+            n if n % 1_000 == 0 => (n / 1_000, 6),
+            n => (n, 9),
         };
+        text.push('.');
+        digits(&mut text, value, width);
         text
     }
 }
@@ -227,6 +241,17 @@ mod bound_time_tests {
             (4, 5, 6, 7),
         ] {
             let at = day.and_hms_nano_opt(h, m, s, nanos).unwrap();
+            assert_eq!(
+                BoundTime(at).sqlite_text(),
+                at.format("%F %T%.f").to_string()
+            );
+        }
+        // Other years and a leap second's nanoseconds too.
+        for (y, nanos) in [(1, 5), (999, 0), (9999, 1_500_000_000), (2026, 999_999_999)] {
+            let at = NaiveDate::from_ymd_opt(y, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, nanos)
+                .unwrap();
             assert_eq!(
                 BoundTime(at).sqlite_text(),
                 at.format("%F %T%.f").to_string()

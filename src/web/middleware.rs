@@ -61,9 +61,12 @@ pub async fn secure_cookies_over_https(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let https = req.connection_info().scheme() == "https";
     let mut res = next.call(req).await?;
-    if https {
+    // Asked only when there is a cookie to mark: most responses set none, and
+    // building the connection info costs as much as a small page's headers.
+    if res.headers().contains_key(header::SET_COOKIE)
+        && res.request().connection_info().scheme() == "https"
+    {
         let cookies: Vec<HeaderValue> =
             res.headers().get_all(header::SET_COOKIE).cloned().collect();
         if !cookies.is_empty() {

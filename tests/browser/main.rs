@@ -10,6 +10,7 @@
 )]
 mod helpers;
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -37,7 +38,12 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and the Chromium it started (its process group:
+    /// a test that fails before closing its session leaves no browser behind).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -68,6 +74,8 @@ async fn start_browser(javascript: bool) -> Option<Driver> {
         .port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
+        // Its own process group, which Chromium joins: see `Drop for Driver`.
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
