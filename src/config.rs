@@ -150,6 +150,12 @@ pub struct Config {
     /// Seconds between runs of the background jobs (closing expired orders).
     #[arg(long, env = "STOREFRONT_JOB_INTERVAL_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub job_interval_secs: u64,
+
+    /// Run no background jobs here: this server only serves pages, while
+    /// another runs the jobs (they are safe on several servers at once, but
+    /// one is enough). The tests' servers run them only when a test says.
+    #[arg(long = "no-jobs", env = "STOREFRONT_NO_JOBS")]
+    pub no_jobs: bool,
 }
 
 impl Config {

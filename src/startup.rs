@@ -109,6 +109,7 @@ impl Application {
         let workers = config.workers;
         let metrics_bind = config.metrics_bind.clone();
         let job_interval = std::time::Duration::from_secs(config.job_interval_secs);
+        let run_jobs = !config.no_jobs;
         let state = web::Data::new(AppState {
             db: db.clone(),
             clock: clock.clone(),
@@ -164,7 +165,11 @@ impl Application {
             Some(addr) => Some(metrics_server(addr)?),
             None => None,
         };
-        let task = tokio::spawn(jobs.clone().run_forever(job_interval));
+        let task = if run_jobs {
+            tokio::spawn(jobs.clone().run_forever(job_interval))
+        } else {
+            tokio::spawn(async {})
+        };
         Ok(Application {
             port,
             server,

@@ -118,8 +118,9 @@ async fn spawn_server(
         "--no-demo-data".to_owned(),
         "--workers".to_owned(),
         "2".to_owned(),
-        "--job-interval-secs".to_owned(),
-        "3600".to_owned(),
+        // Jobs run when a test runs them (`run_jobs`): a background pass
+        // could start at any later await and race the test's own.
+        "--no-jobs".to_owned(),
     ];
     args.extend(extra_args.iter().map(|s| s.to_string()));
     let config = Config::from_args(args).expect("config");

@@ -371,3 +371,61 @@ async fn sqlite_syncs_every_commit_unless_told_otherwise() {
         assert_eq!(level, expected, "{args:?}: 2 = FULL, 1 = NORMAL");
     }
 }
+
+/// The binary runs its background jobs at start and every
+/// `--job-interval-secs`; with `--no-jobs` it runs none (another server
+/// does). Seen on each server's metrics: while the server with jobs runs
+/// two more passes (over a second with `--job-interval-secs 1`), the other
+/// runs none.
+#[tokio::test]
+async fn no_jobs_leaves_the_background_jobs_to_another_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jobs.db");
+    let start = |extra: &'static [&'static str]| {
+        let (port, metrics) = (free_port(), free_port());
+        let child = binary()
+            .args(["--database", &db.to_string_lossy(), "--no-demo-data"])
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-bind", &format!("127.0.0.1:{metrics}")])
+            .args(["--job-interval-secs", "1"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        (child, format!("http://127.0.0.1:{port}"), metrics)
+    };
+    let (mut with_jobs, base, metrics) = start(&[]);
+    wait_until_serving(&base).await;
+    let (mut without, other_base, other_metrics) = start(&["--no-jobs"]);
+    wait_until_serving(&other_base).await;
+
+    let runs = |port: u16| async move {
+        let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find(|l| l.starts_with(r#"job_runs_total{outcome="ok"}"#))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // Two more passes of the first server: the second has been serving for
+    // over a second, time for its own start-up pass and another.
+    let target = runs(metrics).await + 2;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while runs(metrics).await < target {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server with jobs ran them"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(runs(other_metrics).await, 0, "no jobs on --no-jobs");
+    for child in [&mut with_jobs, &mut without] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
