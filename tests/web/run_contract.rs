@@ -381,6 +381,14 @@ async fn sqlite_syncs_every_commit_unless_told_otherwise() {
 async fn no_jobs_leaves_the_background_jobs_to_another_server() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("jobs.db");
+    /// Killed however the test ends.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let start = |extra: &'static [&'static str]| {
         let (port, metrics) = (free_port(), free_port());
         let child = binary()
@@ -393,11 +401,11 @@ async fn no_jobs_leaves_the_background_jobs_to_another_server() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        (child, format!("http://127.0.0.1:{port}"), metrics)
+        (Server(child), format!("http://127.0.0.1:{port}"), metrics)
     };
-    let (mut with_jobs, base, metrics) = start(&[]);
+    let (_with_jobs, base, metrics) = start(&[]);
     wait_until_serving(&base).await;
-    let (mut without, other_base, other_metrics) = start(&["--no-jobs"]);
+    let (_without, other_base, other_metrics) = start(&["--no-jobs"]);
     wait_until_serving(&other_base).await;
 
     let runs = |port: u16| async move {
@@ -424,8 +432,4 @@ async fn no_jobs_leaves_the_background_jobs_to_another_server() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(runs(other_metrics).await, 0, "no jobs on --no-jobs");
-    for child in [&mut with_jobs, &mut without] {
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
 }
