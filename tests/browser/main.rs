@@ -304,6 +304,29 @@ async fn sign_in(c: &Client, base: &str, account: &str, password: &str) {
     wait_for(c, ".who").await;
 }
 
+/// From the cart, through the checkout's own link, places an order on
+/// `months` months and returns its number (the order page is shown, unpaid).
+async fn check_out_on_plan(c: &Client, months: u32) -> String {
+    click(c, "a[href='/checkout']").await;
+    wait_for(c, "form[action='/checkout']").await;
+    click(c, "input[name=plan][value=installment]").await;
+    click(c, &format!("input[name=term][value='{months}']")).await;
+    click(c, "input[name=acknowledge]").await;
+    click(c, "form[action='/checkout'] button[type=submit]").await;
+    let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
+    order.attr("data-order-no").await.unwrap().unwrap()
+}
+
+/// The text of the first element matching `css`.
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Puts one of `product` in the cart through its page.
 async fn put_in_cart(c: &Client, base: &str, product: storefront::domain::ids::ProductId) {
     c.goto(&format!("{base}/products/{product}")).await.unwrap();
@@ -375,13 +398,7 @@ async fn a_shopper_registers_buys_on_12_months_pays_and_finds_the_order_in_my_or
         // The language switch works in the browser too.
         click(c, ".lang-switch").await;
         wait_for(c, "html[lang=en]").await;
-        let badge = c
-            .find(Locator::Css(".badge-large"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let badge = text_of(c, ".badge-large").await;
         assert_eq!(badge, "Paid");
     })
     .await;
@@ -659,13 +676,7 @@ async fn every_page_passes_axe_on_a_phone_and_a_desktop_in_both_languages() {
     // A shopper with an unpaid plan: the order and its change page.
     register_with_card(c, base, "13987654322").await;
     put_in_cart(c, base, product).await;
-    c.goto(&format!("{base}/checkout")).await.unwrap();
-    click(c, "input[name=plan][value=installment]").await;
-    click(c, "input[name=term][value='6']").await;
-    click(c, "input[name=acknowledge]").await;
-    click(c, "form[action='/checkout'] button[type=submit]").await;
-    let order = wait_for(c, "[data-order-no]").await;
-    let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+    let order_no = check_out_on_plan(c, 6).await;
     let unpaid = [
         format!("/orders/{order_no}"),
         format!("/orders/{order_no}/change-payment"),
@@ -786,24 +797,12 @@ async fn a_shopper_searches_help_in_chinese_and_switches_language_on_a_phone_and
         screenshot(c, &format!("journey-help-search-{w}")).await;
         click(c, "[data-article=refunds]").await;
         wait_for(c, "html[lang=zh-CN] h1").await;
-        let title = c
-            .find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let title = text_of(c, "h1").await;
         assert!(title.contains("退款"), "{title}");
 
         click(c, "a.lang-switch").await;
         wait_for(c, "html[lang=en] h1").await;
-        let title = c
-            .find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let title = text_of(c, "h1").await;
         assert!(title.to_lowercase().contains("refund"), "{title}");
         assert!(
             c.current_url()
@@ -852,13 +851,7 @@ async fn a_service_request_is_resolved_by_an_agent_and_the_shopper_sees_it_on_a_
         add_mastercard(c).await;
 
         put_in_cart(c, base, product).await;
-        c.goto(&format!("{base}/checkout")).await.unwrap();
-        click(c, "input[name=plan][value=installment]").await;
-        click(c, "input[name=term][value='6']").await;
-        click(c, "input[name=acknowledge]").await;
-        click(c, "form[action='/checkout'] button[type=submit]").await;
-        let order = wait_for(c, "[data-order-no]").await;
-        let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+        let order_no = check_out_on_plan(c, 6).await;
         click(c, "form[action$='/pay'] button").await;
         wait_for(c, "[data-status=paid]").await;
 
@@ -1135,14 +1128,7 @@ async fn a_shopper_sees_the_impact_of_a_new_priority_method_before_confirming_it
         register_with_card(c, base, &run.account("1398700222")).await;
         add_mastercard(c).await;
         put_in_cart(c, base, product).await;
-        click(c, "a[href='/checkout']").await;
-        wait_for(c, "form[action='/checkout']").await;
-        click(c, "input[name=plan][value=installment]").await;
-        click(c, "input[name=term][value='6']").await;
-        click(c, "input[name=acknowledge]").await;
-        click(c, "form[action='/checkout'] button[type=submit]").await;
-        let order = wait_for(c, "[data-order-no][data-status=pending_payment]").await;
-        let order_no = order.attr("data-order-no").await.unwrap().unwrap();
+        let order_no = check_out_on_plan(c, 6).await;
         click(c, "form[action$='/pay'] button").await;
         let payer = wait_for(c, "[data-status=paid] [data-repayment-method]").await;
         assert!(payer.text().await.unwrap().contains("1111"));
